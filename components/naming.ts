@@ -1,0 +1,76 @@
+import { ClusterSettings } from "./settings";
+
+/** The port PostgreSQL listens on in every pod and every Service. */
+export const POSTGRES_PORT = 5432;
+
+/** Name of the StatefulSet's volumeClaimTemplate; each pod's claim is `<template>-<statefulset>-<ordinal>`. */
+export const DATA_VOLUME = "data";
+
+/** The role the standbys use to stream from pod 0. */
+export const REPLICATION_USER = "replicator";
+
+/** Keys of the credentials Secret; each becomes a file under the Secret's mount path. */
+export const SECRET_KEYS = {
+    superuserPassword: "superuser-password",
+    replicationPassword: "replication-password",
+} as const;
+
+/** Every name the cluster's objects use, derived from the settings so that specs and outputs agree. */
+export interface ClusterNames {
+    namespace: string;
+    statefulSet: string;
+    headlessService: string;
+    rwService: string;
+    rService: string;
+    secret: string;
+    configMap: string;
+    pod(ordinal: number): string;
+    claim(ordinal: number): string;
+    /** PersistentVolumes are cluster-scoped, so the name carries the namespace to keep stacks apart. */
+    persistentVolume(ordinal: number): string;
+    /** Stable DNS name of one pod, through the headless Service. */
+    podHost(ordinal: number): string;
+    /** The in-cluster DNS name of a Service of this cluster. */
+    serviceHost(service: string): string;
+    /** The short name replicas use to reach pod 0: `<sts>-0.<headless-svc>`. */
+    primaryHost: string;
+}
+
+export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name">): ClusterNames {
+    const { namespace, name } = settings;
+    const headlessService = `${name}-hl`;
+    const serviceHost = (service: string) => `${service}.${namespace}.svc.cluster.local`;
+    const pod = (ordinal: number) => `${name}-${ordinal}`;
+    return {
+        namespace,
+        statefulSet: name,
+        headlessService,
+        rwService: `${name}-rw`,
+        rService: `${name}-r`,
+        secret: `${name}-credentials`,
+        configMap: `${name}-bootstrap`,
+        pod,
+        claim: (ordinal) => `${DATA_VOLUME}-${name}-${ordinal}`,
+        persistentVolume: (ordinal) => `${namespace}-${name}-${DATA_VOLUME}-${ordinal}`,
+        podHost: (ordinal) => `${pod(ordinal)}.${serviceHost(headlessService)}`,
+        serviceHost,
+        primaryHost: `${pod(0)}.${headlessService}`,
+    };
+}
+
+/** Labels every object of the cluster carries. */
+export function commonLabels(settings: Pick<ClusterSettings, "name">): Record<string, string> {
+    return {
+        ...selectorLabels(settings),
+        "app.kubernetes.io/component": "database",
+        "app.kubernetes.io/managed-by": "pulumi",
+    };
+}
+
+/** The labels that select the cluster's pods; a subset of `commonLabels`. */
+export function selectorLabels(settings: Pick<ClusterSettings, "name">): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": "postgresql",
+        "app.kubernetes.io/instance": settings.name,
+    };
+}

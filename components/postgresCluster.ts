@@ -1,0 +1,145 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { PostgresClusterArgs } from "./postgresClusterArgs";
+import { ClusterSettings, ClusterSettingsInput, resolveSettings } from "./settings";
+import { POSTGRES_PORT, clusterNames } from "./naming";
+import { clusterNamespace } from "./specs/namespace";
+import { credentialsSecret } from "./specs/credentials";
+import { bootstrapConfigMap, configChecksum } from "./specs/configuration";
+import { persistentVolumes } from "./specs/storage";
+import { clusterServices } from "./specs/services";
+import { statefulSet } from "./specs/statefulSet";
+
+export { PostgresClusterArgs };
+
+/** A PostgreSQL primary (pod 0) with streaming-replication standbys, as one StatefulSet. */
+export class PostgresCluster extends pulumi.ComponentResource {
+    /** Namespace of the cluster's objects. */
+    readonly namespace: pulumi.Output<string>;
+    readonly statefulSetName: pulumi.Output<string>;
+    /** The headless Service's DNS name; each pod is `<pod>.<this>`. */
+    readonly headlessServiceHost: pulumi.Output<string>;
+    /** Read-write Service: the primary only. */
+    readonly rwServiceHost: pulumi.Output<string>;
+    /** Read Service: any ready pod. */
+    readonly rServiceHost: pulumi.Output<string>;
+    /** Stable DNS name of each pod, by ordinal; the first is the primary. */
+    readonly podHosts: pulumi.Output<string[]>;
+    readonly secretName: pulumi.Output<string>;
+    /** Names of the static NFS PersistentVolumes; empty with dynamic provisioning. */
+    readonly persistentVolumeNames: pulumi.Output<string[]>;
+    /** `postgresql://postgres:…@<rw service>:5432/postgres`, a secret. */
+    readonly connectionUri: pulumi.Output<string>;
+
+    constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validated before super(): a bad argument must not leave even the component registered.
+        const settings = resolveArgs(args);
+        super("pg-ha:index:PostgresCluster", name, {}, opts);
+
+        const names = clusterNames(settings);
+        const namespace = settings.createNamespace
+            ? [
+                  new k8s.core.v1.Namespace(`${name}-namespace`, clusterNamespace(settings), {
+                      parent: this,
+                      retainOnDelete: true,
+                  }),
+              ]
+            : [];
+        const namespaced: pulumi.CustomResourceOptions = { parent: this, dependsOn: namespace };
+
+        const superuserPassword = generatedUnlessGiven(this, `${name}-superuser-password`, args.superuserPassword);
+        const replicationPassword = generatedUnlessGiven(
+            this,
+            `${name}-replication-password`,
+            args.replicationPassword,
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            credentialsSecret(settings, { superuser: superuserPassword, replication: replicationPassword }),
+            namespaced,
+        );
+
+        const configMapSpec = bootstrapConfigMap(settings);
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-bootstrap`, configMapSpec, namespaced);
+
+        // Kept on destroy and on replacement: with reclaim policy Retain the data outlives the object anyway,
+        // and keeping the object keeps the binding a re-created cluster needs.
+        const volumes = persistentVolumes(settings).map(
+            (spec, ordinal) =>
+                new k8s.core.v1.PersistentVolume(`${name}-data-${ordinal}`, spec, {
+                    parent: this,
+                    retainOnDelete: true,
+                }),
+        );
+
+        const serviceSpecs = clusterServices(settings);
+        const headless = new k8s.core.v1.Service(`${name}-headless`, serviceSpecs.headless, namespaced);
+        const rw = new k8s.core.v1.Service(`${name}-rw`, serviceSpecs.rw, namespaced);
+        const r = new k8s.core.v1.Service(`${name}-r`, serviceSpecs.r, namespaced);
+
+        const sts = new k8s.apps.v1.StatefulSet(
+            `${name}-statefulset`,
+            statefulSet(settings, configChecksum(configMapSpec)),
+            {
+                parent: this,
+                dependsOn: [...namespace, ...volumes, headless, secret, configMap],
+            },
+        );
+
+        this.namespace = namespace.length > 0 ? namespace[0].metadata.name : pulumi.output(settings.namespace);
+        this.statefulSetName = sts.metadata.name;
+        this.headlessServiceHost = headless.metadata.name.apply(names.serviceHost);
+        this.rwServiceHost = rw.metadata.name.apply(names.serviceHost);
+        this.rServiceHost = r.metadata.name.apply(names.serviceHost);
+        this.podHosts = sts.metadata.name.apply(() =>
+            Array.from({ length: settings.replicas }, (_, ordinal) => names.podHost(ordinal)),
+        );
+        this.secretName = secret.metadata.name;
+        this.persistentVolumeNames = pulumi.all(volumes.map((volume) => volume.metadata.name));
+        this.connectionUri = pulumi.secret(
+            pulumi
+                .all([superuserPassword, this.rwServiceHost])
+                .apply(
+                    ([password, host]) =>
+                        `postgresql://postgres:${encodeURIComponent(password)}@${host}:${POSTGRES_PORT}/postgres`,
+                ),
+        );
+
+        this.registerOutputs({
+            namespace: this.namespace,
+            statefulSetName: this.statefulSetName,
+            headlessServiceHost: this.headlessServiceHost,
+            rwServiceHost: this.rwServiceHost,
+            rServiceHost: this.rServiceHost,
+            podHosts: this.podHosts,
+            secretName: this.secretName,
+            persistentVolumeNames: this.persistentVolumeNames,
+            connectionUri: this.connectionUri,
+        });
+    }
+}
+
+/** Plain passwords are validated with the rest; passwords that are Outputs can only be checked by the pods. */
+function resolveArgs(args: PostgresClusterArgs): ClusterSettings {
+    const { superuserPassword, replicationPassword, ...rest } = args;
+    const input: ClusterSettingsInput = {
+        ...rest,
+        ...(typeof superuserPassword === "string" ? { superuserPassword } : {}),
+        ...(typeof replicationPassword === "string" ? { replicationPassword } : {}),
+    };
+    return resolveSettings(input);
+}
+
+function generatedUnlessGiven(
+    parent: pulumi.Resource,
+    name: string,
+    given: pulumi.Input<string> | undefined,
+): pulumi.Output<string> {
+    if (given !== undefined) {
+        return pulumi.secret(given);
+    }
+    // Letters, digits and a few specials that need no quoting anywhere; RandomPassword's result is secret.
+    return new random.RandomPassword(name, { length: 32, special: true, overrideSpecial: "-_.~!*+=" }, { parent })
+        .result;
+}

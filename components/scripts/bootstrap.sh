@@ -1,0 +1,143 @@
+#!/bin/sh
+# Container entrypoint of every pod of the StatefulSet.
+#
+# Pod 0 is the permanent primary; pods 1..N-1 are hot standbys streaming from it. The role comes from the
+# ordinal at the end of the hostname, which Kubernetes sets to the pod name.
+#
+# Data safety rules:
+# - A data directory that holds a cluster (PG_VERSION present) is never re-initialised or re-cloned.
+# - New clusters and clones are built in "$PGDATA.partial" and renamed into place only when complete, so a
+#   pod killed half-way leaves nothing that can be mistaken for a cluster; the partial copy is discarded.
+# - A non-empty PGDATA without PG_VERSION is not ours to delete: the pod refuses to start.
+set -eu
+
+: "${PGDATA:?PGDATA must be set}"
+: "${PG_HA_CONFIG_DIR:?PG_HA_CONFIG_DIR must be set}"
+: "${PG_HA_PRIMARY_HOST:?PG_HA_PRIMARY_HOST must be set}"
+: "${PG_HA_PORT:=5432}"
+: "${PG_HA_REPLICATION_USER:?PG_HA_REPLICATION_USER must be set}"
+: "${PG_HA_SUPERUSER_PASSWORD_FILE:?PG_HA_SUPERUSER_PASSWORD_FILE must be set}"
+: "${PG_HA_REPLICATION_PASSWORD_FILE:?PG_HA_REPLICATION_PASSWORD_FILE must be set}"
+: "${PG_HA_PRIMARY_WAIT_SECONDS:=300}"
+: "${PG_HA_RUNTIME_DIR:=/var/run/postgresql}"
+
+POD_NAME=$(uname -n)
+ORDINAL=${POD_NAME##*-}
+PARTIAL="$PGDATA.partial"
+PASSFILE="$PG_HA_RUNTIME_DIR/replication.pgpass"
+
+log() {
+	printf '%s pg-ha %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$POD_NAME" "$*" >&2
+}
+
+die() {
+	log "$*"
+	exit 1
+}
+
+is_initialised() {
+	[ -s "$PGDATA/PG_VERSION" ]
+}
+
+# Refuses to touch a PGDATA that holds something other than a cluster; removes an empty one so that the
+# finished copy can be renamed into place.
+prepare_target() {
+	if [ -d "$PGDATA" ]; then
+		if [ -n "$(ls -A "$PGDATA")" ]; then
+			die "$PGDATA is not empty but holds no PostgreSQL cluster (no PG_VERSION); refusing to overwrite it"
+		fi
+		rmdir "$PGDATA"
+	fi
+	if [ -e "$PARTIAL" ]; then
+		log "discarding the incomplete copy left by an interrupted start: $PARTIAL"
+		rm -rf "$PARTIAL"
+	fi
+}
+
+publish() {
+	mv "$PARTIAL" "$PGDATA"
+}
+
+start_postgres() {
+	log "starting PostgreSQL as $1"
+	exec postgres -D "$PGDATA"
+}
+
+init_primary() {
+	log "initialising a new cluster"
+	initdb -D "$PARTIAL" --username=postgres --pwfile="$PG_HA_SUPERUSER_PASSWORD_FILE" \
+		--auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --data-checksums >&2
+	# The settings live in the ConfigMap so that every pod, and every later change, reads one copy.
+	printf "\ninclude '%s/postgresql.conf'\n" "$PG_HA_CONFIG_DIR" >>"$PARTIAL/postgresql.conf"
+
+	pg_ctl -D "$PARTIAL" -w -l "$PG_HA_RUNTIME_DIR/init.log" \
+		-o "-c listen_addresses='' -c unix_socket_directories='$PG_HA_RUNTIME_DIR'" start >&2
+	# The password travels as a psql variable read from the mounted file: never on a command line, and
+	# quoted by psql so that quotes, backslashes and dollars are safe.
+	psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HA_RUNTIME_DIR" -U postgres -d postgres \
+		-v role="$PG_HA_REPLICATION_USER" -v password_file="$PG_HA_REPLICATION_PASSWORD_FILE" <<-'SQL'
+		\set password `cat :'password_file'`
+		CREATE ROLE :"role" WITH REPLICATION LOGIN PASSWORD :'password';
+	SQL
+	pg_ctl -D "$PARTIAL" -w -m fast stop >&2
+	publish
+}
+
+# libpq's passfile format escapes ':' and '\' with a backslash.
+write_passfile() {
+	(
+		umask 077
+		password=$(sed 's/[\\:]/\\&/g' "$PG_HA_REPLICATION_PASSWORD_FILE")
+		printf '*:*:*:%s:%s\n' "$PG_HA_REPLICATION_USER" "$password" >"$PASSFILE"
+	)
+}
+
+# pg_isready sends no password, so waiting does not fill the primary's log with failed logins.
+wait_for_primary() {
+	deadline=$(($(date +%s) + PG_HA_PRIMARY_WAIT_SECONDS))
+	until pg_isready -q -h "$PG_HA_PRIMARY_HOST" -p "$PG_HA_PORT" -t 2; do
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			die "primary $PG_HA_PRIMARY_HOST:$PG_HA_PORT did not answer within ${PG_HA_PRIMARY_WAIT_SECONDS}s; exiting so that Kubernetes restarts this pod"
+		fi
+		sleep 1
+	done
+}
+
+clone_replica() {
+	conninfo="host=$PG_HA_PRIMARY_HOST port=$PG_HA_PORT user=$PG_HA_REPLICATION_USER passfile=$PASSFILE application_name=$POD_NAME"
+	slot=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
+	log "waiting for the primary $PG_HA_PRIMARY_HOST:$PG_HA_PORT"
+	wait_for_primary
+	# A slot survives a wiped replica: reuse it rather than fail with "already exists".
+	slot_row=$(psql -X -A -t -d "$conninfo replication=true" -c "READ_REPLICATION_SLOT $slot")
+	if [ -n "${slot_row%%|*}" ]; then
+		log "reusing replication slot $slot"
+		create_slot=
+	else
+		log "creating replication slot $slot"
+		create_slot=--create-slot
+	fi
+	log "cloning the primary"
+	pg_basebackup -D "$PARTIAL" -d "$conninfo" --write-recovery-conf --wal-method=stream \
+		--slot="$slot" $create_slot --checkpoint=fast >&2
+	publish
+}
+
+case $ORDINAL in
+'' | *[!0-9]*) die "hostname $POD_NAME does not end in a StatefulSet ordinal" ;;
+esac
+
+if [ "$ORDINAL" -eq 0 ]; then
+	if ! is_initialised; then
+		prepare_target
+		init_primary
+	fi
+	start_postgres primary
+fi
+
+write_passfile
+if ! is_initialised; then
+	prepare_target
+	clone_replica
+fi
+start_postgres "standby of $PG_HA_PRIMARY_HOST"

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Kubernetes probes, run inside the container: probe.sh startup|liveness|readiness
+#
+# startup, liveness: the server process answers (accepting connections, or still starting/recovering).
+#   Neither looks at the primary, so a standby is not restarted only because the primary is down.
+# readiness: pod 0 accepts writes; any other pod is a standby whose WAL receiver is streaming. pg_isready
+#   alone is not enough: a standby whose slot was invalidated still answers but never catches up.
+set -u
+
+: "${PGHOST:=/var/run/postgresql}"
+export PGHOST
+
+server_answers() {
+	pg_isready -q -t 3
+	# 0: accepting connections; 1: rejecting while it starts up or recovers, but alive.
+	[ $? -le 1 ]
+}
+
+query() {
+	psql -X -A -t -q -U postgres -d postgres -c "$1"
+}
+
+ordinal=$(uname -n)
+ordinal=${ordinal##*-}
+
+case ${1:-} in
+startup | liveness)
+	server_answers
+	;;
+readiness)
+	if [ "$ordinal" = 0 ]; then
+		[ "$(query "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'")" = t ]
+	else
+		[ "$(query "SELECT status FROM pg_stat_wal_receiver")" = streaming ]
+	fi
+	;;
+*)
+	echo "usage: probe.sh startup|liveness|readiness" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,265 @@
+import { z } from "zod";
+
+/**
+ * Validation of the cluster's settings and the one place where defaults are applied.
+ *
+ * Everything here is plain data: it runs before any resource is registered, and tests call it without
+ * Pulumi. Each rule's message says what is allowed; `ConfigError` adds the key and the offending value.
+ */
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const STORAGE_QUANTITY = /^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+const CPU_QUANTITY = /^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$/;
+const NFS_SERVER = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$/;
+const GUC_NAME = /^[a-z_][a-z0-9_.]*$/;
+
+/** PostgreSQL settings the bootstrap and the replication depend on; a stack may not override them. */
+export const MANAGED_PARAMETERS: readonly string[] = [
+    "listen_addresses",
+    "port",
+    "unix_socket_directories",
+    "hba_file",
+    "ident_file",
+    "config_file",
+    "data_directory",
+    "wal_level",
+    "hot_standby",
+    "max_wal_senders",
+    "max_replication_slots",
+    "primary_conninfo",
+    "primary_slot_name",
+    "password_encryption",
+];
+
+/** The defaults, in one place. `Pulumi.yaml` declares the same values; a test keeps the two in step. */
+export const DEFAULTS = {
+    namespace: "postgresql",
+    createNamespace: true,
+    name: "postgresql",
+    replicas: 3,
+    image: "postgres:17",
+    storageSize: "10Gi",
+    nfsMountOptions: ["hard", "nfsvers=4.1"],
+    podManagementPolicy: "OrderedReady",
+    updateStrategy: { type: "RollingUpdate", partition: 0 },
+    resources: {
+        requests: { cpu: "250m", memory: "512Mi" },
+        limits: { memory: "1Gi" },
+    },
+    primaryWaitTimeoutSeconds: 300,
+    postgresqlParameters: {},
+} as const;
+
+const dnsLabel = (maxLength: number) =>
+    z
+        .string({ error: "must be a string" })
+        .max(maxLength, { error: `must be at most ${maxLength} characters` })
+        .regex(DNS_LABEL, {
+            error: "must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+        });
+
+const storageQuantity = z.string({ error: 'must be a string such as "10Gi"' }).regex(STORAGE_QUANTITY, {
+    error: 'must be a positive whole Kubernetes quantity such as "10Gi", "500Mi" or "1Ti" (binary suffixes Ki, Mi, Gi, Ti, Pi, Ei or decimal k, M, G, T, P, E)',
+});
+
+const cpuQuantity = z
+    .string({ error: 'must be a string such as "250m" or "2"' })
+    .regex(CPU_QUANTITY, { error: 'must be a CPU quantity such as "250m", "1" or "1.5"' });
+
+const resourceList = z.strictObject(
+    { cpu: cpuQuantity.optional(), memory: storageQuantity.optional() },
+    { error: "must be an object with optional keys cpu and memory" },
+);
+
+const password = z
+    .string({ error: "must be a string" })
+    .min(16, { error: "must be at least 16 characters" })
+    .refine((value) => !/[\r\n\0]/.test(value), { error: "must not contain line breaks or NUL characters" });
+
+const nfsStorage = z.strictObject(
+    {
+        server: z
+            .string({ error: "must be a string" })
+            .regex(NFS_SERVER, { error: "must be the NFS server's host name or IP address" }),
+        paths: z
+            .array(
+                z
+                    .string({ error: "must be a string" })
+                    .regex(/^\/[^\s]*$/, { error: "must be an absolute path without spaces" }),
+                { error: "must be a list with one exported path per pod" },
+            )
+            .refine((paths) => new Set(paths).size === paths.length, {
+                error: "must not repeat a path: each pod needs a directory of its own",
+            }),
+        mountOptions: z
+            .array(z.string({ error: "must be a string" }), { error: "must be a list of mount options" })
+            .refine((options) => !options.includes("soft"), {
+                error: 'must not contain "soft": a soft NFS mount can silently corrupt PostgreSQL data; use "hard"',
+            })
+            .default([...DEFAULTS.nfsMountOptions]),
+    },
+    { error: "must be an object with keys server, paths and optional mountOptions" },
+);
+
+const storage = z
+    .strictObject(
+        {
+            size: storageQuantity.default(DEFAULTS.storageSize),
+            nfs: nfsStorage.optional(),
+            className: z
+                .string({ error: "must be a string" })
+                .regex(DNS_SUBDOMAIN, { error: "must be the name of a StorageClass (a DNS subdomain)" })
+                .optional(),
+        },
+        { error: "must be an object with size and either nfs: {server, paths} or className" },
+    )
+    .refine((value) => (value.nfs === undefined) !== (value.className === undefined), {
+        error: "must set exactly one of nfs (static NFS volumes) or className (dynamic provisioning)",
+    });
+
+const updateStrategy = z.discriminatedUnion(
+    "type",
+    [
+        z.strictObject({
+            type: z.literal("RollingUpdate"),
+            partition: z
+                .number({ error: "must be a whole number" })
+                .int({ error: "must be a whole number" })
+                .min(0, { error: "must be at least 0" })
+                .default(0),
+        }),
+        z.strictObject({ type: z.literal("OnDelete") }, { error: "OnDelete takes no partition" }),
+    ],
+    { error: 'must be an object whose type is "RollingUpdate" (with an optional partition) or "OnDelete"' },
+);
+
+const parameterValue = z.union([z.string(), z.number(), z.boolean()], {
+    error: "must be a string, number or boolean",
+});
+
+const schema = z
+    .strictObject({
+        namespace: dnsLabel(63).default(DEFAULTS.namespace),
+        createNamespace: z.boolean({ error: "must be true or false" }).default(DEFAULTS.createNamespace),
+        name: dnsLabel(52).default(DEFAULTS.name),
+        replicas: z
+            .number({ error: "must be a whole number" })
+            .int({ error: "must be a whole number" })
+            .min(1, { error: "must be at least 1 (one primary)" })
+            .max(32, { error: "must be at most 32" })
+            .default(DEFAULTS.replicas),
+        image: z
+            .string({ error: "must be a string" })
+            .regex(/^[^\s]+$/, { error: 'must be a container image reference such as "postgres:17"' })
+            .default(DEFAULTS.image),
+        storage,
+        podManagementPolicy: z
+            .enum(["OrderedReady", "Parallel"], { error: 'must be "OrderedReady" or "Parallel"' })
+            .default(DEFAULTS.podManagementPolicy),
+        updateStrategy: updateStrategy.default({ ...DEFAULTS.updateStrategy }),
+        resources: z
+            .strictObject(
+                { requests: resourceList.optional(), limits: resourceList.optional() },
+                { error: "must be an object with optional requests and limits" },
+            )
+            .default(structuredClone(DEFAULTS.resources)),
+        superuserPassword: password.optional(),
+        replicationPassword: password.optional(),
+        primaryWaitTimeoutSeconds: z
+            .number({ error: "must be a whole number of seconds" })
+            .int({ error: "must be a whole number of seconds" })
+            .min(1, { error: "must be at least 1" })
+            .max(86400, { error: "must be at most 86400 (one day)" })
+            .default(DEFAULTS.primaryWaitTimeoutSeconds),
+        postgresqlParameters: z
+            .record(
+                z.string().regex(GUC_NAME, { error: "must be a PostgreSQL setting name such as shared_buffers" }),
+                parameterValue,
+                { error: "must be an object of PostgreSQL setting names to values" },
+            )
+            .refine((parameters) => !Object.keys(parameters).some((key) => MANAGED_PARAMETERS.includes(key)), {
+                error: `must not set a parameter the cluster manages itself (${MANAGED_PARAMETERS.join(", ")})`,
+            })
+            .default({}),
+    })
+    .superRefine((settings, ctx) => {
+        const nfs = settings.storage.nfs;
+        if (nfs && nfs.paths.length !== settings.replicas) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["storage", "nfs", "paths"],
+                input: nfs.paths,
+                message: `must list exactly one path per pod: replicas is ${settings.replicas}, got ${nfs.paths.length} path(s)`,
+            });
+        }
+        const strategy = settings.updateStrategy;
+        if (strategy.type === "RollingUpdate" && strategy.partition > settings.replicas) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["updateStrategy", "partition"],
+                input: strategy.partition,
+                message: `must be between 0 and replicas (${settings.replicas})`,
+            });
+        }
+    });
+
+/** Every top-level setting, in declaration order. */
+export const SETTING_KEYS: readonly string[] = Object.keys(schema.shape);
+
+/** The settings as given: every key optional but `storage`. */
+export type ClusterSettingsInput = z.input<typeof schema>;
+/** The settings with every default applied. */
+export type ClusterSettings = z.output<typeof schema>;
+
+const SECRET_KEYS = new Set(["superuserPassword", "replicationPassword"]);
+
+/** One invalid setting: the key path, the value given and what is allowed. */
+export interface ConfigProblem {
+    key: string;
+    value: unknown;
+    allowed: string;
+}
+
+/** Thrown before any resource is registered when a setting is invalid. Lists every problem at once. */
+export class ConfigError extends Error {
+    constructor(readonly problems: ConfigProblem[]) {
+        super(
+            "invalid configuration:\n" +
+                problems.map((problem) => `  ${problem.key} = ${formatValue(problem)}: ${problem.allowed}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+function formatValue(problem: ConfigProblem): string {
+    if (SECRET_KEYS.has(problem.key.split(".").pop() ?? "")) {
+        return "[secret]";
+    }
+    return problem.value === undefined ? "(not set)" : JSON.stringify(problem.value);
+}
+
+/**
+ * Validates the given settings and applies the defaults. `keyPrefix` is put before each key in error
+ * messages (the stack config namespace, `pg-ha:`, when the settings come from stack config).
+ */
+export function resolveSettings(input: unknown, keyPrefix = ""): ClusterSettings {
+    const result = schema.safeParse(input, { reportInput: true });
+    if (result.success) {
+        return result.data;
+    }
+    throw new ConfigError(
+        result.error.issues.flatMap((issue): ConfigProblem[] => {
+            const path = issue.path.map(String);
+            if (issue.code === "unrecognized_keys") {
+                const known = path.length === 0 ? `; known settings: ${SETTING_KEYS.join(", ")}` : "";
+                return issue.keys.map((key) => ({
+                    key: keyPrefix + [...path, key].join("."),
+                    value: (issue.input as Record<string, unknown> | undefined)?.[key],
+                    allowed: `is not a known setting${known}`,
+                }));
+            }
+            return [{ key: keyPrefix + path.join("."), value: issue.input, allowed: issue.message }];
+        }),
+    );
+}

@@ -1,0 +1,105 @@
+import { createHash } from "crypto";
+import { readFileSync } from "fs";
+import { join } from "path";
+
+import { ClusterSettings } from "../settings";
+import { POSTGRES_PORT, REPLICATION_USER, clusterNames, commonLabels } from "../naming";
+import { POD_PATHS } from "./podPaths";
+
+/** A ConfigMap whose data is plain strings, as built here. */
+export interface ConfigMapSpec {
+    apiVersion: "v1";
+    kind: "ConfigMap";
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    data: Record<string, string>;
+}
+
+/** The scripts the pods run, shipped verbatim from `components/scripts/`. */
+export const SCRIPT_FILES = ["bootstrap.sh", "probe.sh"] as const;
+
+// Constant rather than derived from replicas: a standby refuses to start with a smaller value than its
+// primary's, which a scale-down would otherwise cause while the standbys restart first. Each clone with
+// `-X stream` takes two senders for a while.
+const MAX_WAL_SENDERS = 70;
+
+/** Settings the cluster manages; a stack's `postgresqlParameters` come after them and may add to them. */
+function managedParameters(): Record<string, string | number | boolean> {
+    return {
+        listen_addresses: "*",
+        port: POSTGRES_PORT,
+        unix_socket_directories: POD_PATHS.runtime,
+        hba_file: `${POD_PATHS.config}/pg_hba.conf`,
+        password_encryption: "scram-sha-256",
+        wal_level: "replica",
+        hot_standby: true,
+        hot_standby_feedback: true,
+        wal_log_hints: true,
+        max_wal_senders: MAX_WAL_SENDERS,
+        max_replication_slots: MAX_WAL_SENDERS,
+        // A standby that is gone for good must not fill the primary's disk through its slot.
+        max_slot_wal_keep_size: "2GB",
+    };
+}
+
+function formatParameter(value: string | number | boolean): string {
+    if (typeof value === "boolean") {
+        return value ? "on" : "off";
+    }
+    if (typeof value === "number") {
+        return String(value);
+    }
+    return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+/** postgresql.conf, included by every pod's own postgresql.conf. Later lines win in PostgreSQL. */
+export function postgresqlConf(settings: ClusterSettings): string {
+    const lines = (parameters: Record<string, string | number | boolean>) =>
+        Object.entries(parameters).map(([key, value]) => `${key} = ${formatParameter(value)}`);
+    return [
+        "# Managed by pg-ha. Change it through the stack's configuration, not here.",
+        ...lines(managedParameters()),
+        ...(Object.keys(settings.postgresqlParameters).length > 0 ? ["# postgresqlParameters"] : []),
+        ...lines(settings.postgresqlParameters),
+        "",
+    ].join("\n");
+}
+
+/** Client authentication: password (SCRAM) over the network, the OS user over the pod's own socket. */
+export function pgHbaConf(): string {
+    return [
+        "# Managed by pg-ha.",
+        "# TYPE  DATABASE     USER        ADDRESS    METHOD",
+        "local   all          all                    peer",
+        ...["0.0.0.0/0", "::/0"].flatMap((cidr) => [
+            `host    replication  ${REPLICATION_USER}  ${cidr}  scram-sha-256`,
+            `host    all          all         ${cidr}  scram-sha-256`,
+        ]),
+        "",
+    ].join("\n");
+}
+
+export function bootstrapConfigMap(settings: ClusterSettings): ConfigMapSpec {
+    const scripts = Object.fromEntries(
+        SCRIPT_FILES.map((file) => [file, readFileSync(join(__dirname, "..", "scripts", file), "utf8")]),
+    );
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+            name: clusterNames(settings).configMap,
+            namespace: settings.namespace,
+            labels: commonLabels(settings),
+        },
+        data: { ...scripts, "postgresql.conf": postgresqlConf(settings), "pg_hba.conf": pgHbaConf() },
+    };
+}
+
+/** A digest of the ConfigMap's data: in the pod template, it rolls the pods when scripts or settings change. */
+export function configChecksum(configMap: ConfigMapSpec): string {
+    const data = configMap.data;
+    const canonical = Object.keys(data)
+        .sort()
+        .map((key) => `${key}\0${data[key]}`)
+        .join("\0");
+    return createHash("sha256").update(canonical).digest("hex");
+}

@@ -1,0 +1,28 @@
+import { ClusterSettings } from "../settings";
+import { SECRET_KEYS, clusterNames, commonLabels } from "../naming";
+
+export interface Passwords<T> {
+    superuser: T;
+    replication: T;
+}
+
+/**
+ * The only object that carries the passwords. Generic in the password type so that the component can pass
+ * Pulumi secrets and a manifest renderer placeholders.
+ */
+export function credentialsSecret<T>(settings: ClusterSettings, passwords: Passwords<T>) {
+    return {
+        apiVersion: "v1" as const,
+        kind: "Secret" as const,
+        metadata: {
+            name: clusterNames(settings).secret,
+            namespace: settings.namespace,
+            labels: commonLabels(settings),
+        },
+        type: "Opaque",
+        stringData: {
+            [SECRET_KEYS.superuserPassword]: passwords.superuser,
+            [SECRET_KEYS.replicationPassword]: passwords.replication,
+        },
+    };
+}

@@ -1,0 +1,80 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PostgresClusterArgs } from "./postgresClusterArgs";
+import { ClusterSettings, ConfigError, resolveSettings } from "./settings";
+
+/** The stack config namespace: the project name in `Pulumi.yaml`. */
+export const CONFIG_NAMESPACE = "pg-ha";
+
+/** Settings whose config value is taken as text; every other value is parsed as JSON (numbers, booleans, objects). */
+export const TEXT_SETTINGS: ReadonlySet<string> = new Set([
+    "namespace",
+    "name",
+    "image",
+    "podManagementPolicy",
+    "superuserPassword",
+    "replicationPassword",
+]);
+
+/** Settings that must be stored encrypted in the stack (`pulumi config set --secret`). */
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["superuserPassword", "replicationPassword"]);
+
+/** What the program needs from the stack: validated settings, and the configured passwords as secrets. */
+export interface StackConfig {
+    settings: ClusterSettings;
+    args: PostgresClusterArgs;
+}
+
+/**
+ * Reads every key under `pg-ha:` from the stack's config, as the engine passes it (all values are strings;
+ * non-text ones are JSON), and validates it. Unknown keys are errors, so a typo is not silently ignored.
+ */
+export function readStackConfig(
+    config: Record<string, string> = pulumi.runtime.allConfig(),
+    secretKeys: readonly string[] = configuredSecretKeys(),
+): StackConfig {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(config)) {
+        if (fullKey.startsWith(prefix)) {
+            const key = fullKey.slice(prefix.length);
+            raw[key] = TEXT_SETTINGS.has(key) ? text : parseJson(text);
+        }
+    }
+    const plaintextSecrets = [...SECRET_SETTINGS].filter(
+        (key) => raw[key] !== undefined && !secretKeys.includes(prefix + key),
+    );
+    if (plaintextSecrets.length > 0) {
+        throw new ConfigError(
+            plaintextSecrets.map((key) => ({
+                key: prefix + key,
+                value: "[secret]",
+                allowed: `must be stored encrypted: pulumi config set --secret ${prefix}${key}`,
+            })),
+        );
+    }
+    const settings = resolveSettings(raw, prefix);
+    const { superuserPassword, replicationPassword, ...plain } = settings;
+    return {
+        settings,
+        args: {
+            ...plain,
+            ...(superuserPassword === undefined ? {} : { superuserPassword: pulumi.secret(superuserPassword) }),
+            ...(replicationPassword === undefined ? {} : { replicationPassword: pulumi.secret(replicationPassword) }),
+        },
+    };
+}
+
+// The language host passes the names of the encrypted keys here; the SDK reads the same variable.
+function configuredSecretKeys(): string[] {
+    const encoded = process.env.PULUMI_CONFIG_SECRET_KEYS;
+    return encoded ? (JSON.parse(encoded) as string[]) : [];
+}
+
+/** Text that is not JSON stays text, so that the validator can name it in its error. */
+function parseJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
