@@ -4,12 +4,7 @@ import * as random from "@pulumi/random";
 import { PostgresClusterArgs } from "./postgresClusterArgs";
 import { ClusterSettings, ClusterSettingsInput, resolveSettings } from "./settings";
 import { POSTGRES_PORT, clusterNames } from "./naming";
-import { clusterNamespace } from "./specs/namespace";
-import { credentialsSecret } from "./specs/credentials";
-import { bootstrapConfigMap, configChecksum } from "./specs/configuration";
-import { persistentVolumes } from "./specs/storage";
-import { clusterServices } from "./specs/services";
-import { statefulSet } from "./specs/statefulSet";
+import { clusterObjects } from "./specs/cluster";
 
 export { PostgresClusterArgs };
 
@@ -38,9 +33,19 @@ export class PostgresCluster extends pulumi.ComponentResource {
         super("pg-ha:index:PostgresCluster", name, {}, opts);
 
         const names = clusterNames(settings);
-        const namespace = settings.createNamespace
+        const superuserPassword = generatedUnlessGiven(this, `${name}-superuser-password`, args.superuserPassword);
+        const replicationPassword = generatedUnlessGiven(
+            this,
+            `${name}-replication-password`,
+            args.replicationPassword,
+        );
+        const objects = clusterObjects(settings, { superuser: superuserPassword, replication: replicationPassword });
+
+        // Kept on destroy: deleting the namespace would delete the claims and, with a StorageClass whose
+        // reclaim policy is Delete, the data.
+        const namespace = objects.namespace
             ? [
-                  new k8s.core.v1.Namespace(`${name}-namespace`, clusterNamespace(settings), {
+                  new k8s.core.v1.Namespace(`${name}-namespace`, objects.namespace, {
                       parent: this,
                       retainOnDelete: true,
                   }),
@@ -48,24 +53,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
             : [];
         const namespaced: pulumi.CustomResourceOptions = { parent: this, dependsOn: namespace };
 
-        const superuserPassword = generatedUnlessGiven(this, `${name}-superuser-password`, args.superuserPassword);
-        const replicationPassword = generatedUnlessGiven(
-            this,
-            `${name}-replication-password`,
-            args.replicationPassword,
-        );
-        const secret = new k8s.core.v1.Secret(
-            `${name}-credentials`,
-            credentialsSecret(settings, { superuser: superuserPassword, replication: replicationPassword }),
-            namespaced,
-        );
-
-        const configMapSpec = bootstrapConfigMap(settings);
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-bootstrap`, configMapSpec, namespaced);
+        const secret = new k8s.core.v1.Secret(`${name}-credentials`, objects.secret, namespaced);
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-bootstrap`, objects.configMap, namespaced);
 
         // Kept on destroy and on replacement: with reclaim policy Retain the data outlives the object anyway,
         // and keeping the object keeps the binding a re-created cluster needs.
-        const volumes = persistentVolumes(settings).map(
+        const volumes = objects.persistentVolumes.map(
             (spec, ordinal) =>
                 new k8s.core.v1.PersistentVolume(`${name}-data-${ordinal}`, spec, {
                     parent: this,
@@ -73,19 +66,14 @@ export class PostgresCluster extends pulumi.ComponentResource {
                 }),
         );
 
-        const serviceSpecs = clusterServices(settings);
-        const headless = new k8s.core.v1.Service(`${name}-headless`, serviceSpecs.headless, namespaced);
-        const rw = new k8s.core.v1.Service(`${name}-rw`, serviceSpecs.rw, namespaced);
-        const r = new k8s.core.v1.Service(`${name}-r`, serviceSpecs.r, namespaced);
+        const headless = new k8s.core.v1.Service(`${name}-headless`, objects.services.headless, namespaced);
+        const rw = new k8s.core.v1.Service(`${name}-rw`, objects.services.rw, namespaced);
+        const r = new k8s.core.v1.Service(`${name}-r`, objects.services.r, namespaced);
 
-        const sts = new k8s.apps.v1.StatefulSet(
-            `${name}-statefulset`,
-            statefulSet(settings, configChecksum(configMapSpec)),
-            {
-                parent: this,
-                dependsOn: [...namespace, ...volumes, headless, secret, configMap],
-            },
-        );
+        const sts = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, objects.statefulSet, {
+            parent: this,
+            dependsOn: [...namespace, ...volumes, headless, secret, configMap],
+        });
 
         this.namespace = namespace.length > 0 ? namespace[0].metadata.name : pulumi.output(settings.namespace);
         this.statefulSetName = sts.metadata.name;

@@ -1,0 +1,25 @@
+import { ClusterSettings } from "../settings";
+import { clusterNamespace } from "./namespace";
+import { Passwords, credentialsSecret } from "./credentials";
+import { bootstrapConfigMap, configChecksum } from "./configuration";
+import { persistentVolumes } from "./storage";
+import { clusterServices } from "./services";
+import { statefulSet } from "./statefulSet";
+
+/**
+ * Every Kubernetes object of one cluster, built from its settings. The component registers these, and
+ * anything that renders manifests uses the same function, so there is one description of the cluster.
+ */
+export function clusterObjects<T>(settings: ClusterSettings, passwords: Passwords<T>) {
+    const configMap = bootstrapConfigMap(settings);
+    return {
+        namespace: settings.createNamespace ? clusterNamespace(settings) : undefined,
+        secret: credentialsSecret(settings, passwords),
+        configMap,
+        persistentVolumes: persistentVolumes(settings),
+        services: clusterServices(settings),
+        statefulSet: statefulSet(settings, configChecksum(configMap)),
+    };
+}
+
+export type ClusterObjects<T> = ReturnType<typeof clusterObjects<T>>;
