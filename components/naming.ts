@@ -24,14 +24,14 @@ export interface ClusterNames {
     rService: string;
     secret: string;
     configMap: string;
-    pod(ordinal: number): string;
-    claim(ordinal: number): string;
+    pod: (ordinal: number) => string;
+    claim: (ordinal: number) => string;
     /** PersistentVolumes are cluster-scoped, so the name carries the namespace to keep stacks apart. */
-    persistentVolume(ordinal: number): string;
+    persistentVolume: (ordinal: number) => string;
     /** Stable DNS name of one pod, through the headless Service. */
-    podHost(ordinal: number): string;
+    podHost: (ordinal: number) => string;
     /** The in-cluster DNS name of a Service of this cluster. */
-    serviceHost(service: string): string;
+    serviceHost: (service: string) => string;
     /** The short name replicas use to reach pod 0: `<sts>-0.<headless-svc>`. */
     primaryHost: string;
 }

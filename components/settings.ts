@@ -255,7 +255,7 @@ export function resolveSettings(input: unknown, keyPrefix = ""): ClusterSettings
                 const known = path.length === 0 ? `; known settings: ${SETTING_KEYS.join(", ")}` : "";
                 return issue.keys.map((key) => ({
                     key: keyPrefix + [...path, key].join("."),
-                    value: (issue.input as Record<string, unknown> | undefined)?.[key],
+                    value: issue.input?.[key],
                     allowed: `is not a known setting${known}`,
                 }));
             }

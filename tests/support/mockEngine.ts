@@ -40,26 +40,28 @@ class StrictMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
         const result = this.resourceState(args);
+        const state = result.state as Record<string, unknown>;
         // What the engine does for additionalSecretOutputs: the listed outputs come back as secrets.
         for (const key of this.secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
-            if (key in result.state) {
-                result.state[key] = { [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, value: result.state[key] };
+            if (key in state) {
+                state[key] = { [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE, value: state[key] };
             }
         }
         return result;
     }
 
     private resourceState(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+        const inputs = args.inputs as Record<string, unknown>;
         if (args.type === "pg-ha:index:PostgresCluster") {
             return { id: undefined, state: {} };
         }
         if (args.type === "random:index/randomPassword:RandomPassword") {
-            return { id: args.name, state: { ...args.inputs, result: mockPasswordFor(args.name) } };
+            return { id: args.name, state: { ...inputs, result: mockPasswordFor(args.name) } };
         }
         if (args.type.startsWith("kubernetes:")) {
-            const metadata = args.inputs.metadata ?? {};
+            const metadata = (inputs.metadata ?? {}) as { namespace?: string; name?: string };
             const id = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name;
-            return { id, state: args.inputs };
+            return { id, state: inputs };
         }
         throw new Error(`unexpected resource ${args.type} (${args.name}): the mocks do not cover it`);
     }
@@ -137,6 +139,7 @@ export function installMockEngine(): void {
     }
     installed = true;
     // setMocks gives no hook between the request and newResource, so the recorder wraps the monitor's method.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the monitor as `this`
     const registerResource = MockMonitor.prototype.registerResource;
     MockMonitor.prototype.registerResource = function (this: MockMonitor, req: RegisterResourceRequest, callback) {
         record(req);
