@@ -1,41 +1,14 @@
-import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
+import * as stackFiles from "../../components/stackFiles";
 import { RegisteredResource, registeredResources, resetRegistrations } from "./mockEngine";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+// Reading stack files is shared with the manifest renderer: see components/stackFiles.ts.
+export { PROJECT_ROOT as REPO_ROOT, projectFile, stackConfig, stackNames } from "../../components/stackFiles";
+export type { ProjectFile } from "../../components/stackFiles";
 
-interface ProjectConfigDeclaration {
-    type?: string;
-    description?: string;
-    default?: unknown;
-    secret?: boolean;
-}
-
-export interface ProjectFile {
-    name: string;
-    config: Record<string, ProjectConfigDeclaration>;
-}
-
-export function projectFile(): ProjectFile {
-    return parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
-}
-
-/** Every `Pulumi.<stack>.yaml` in the repository. */
-export function stackNames(): string[] {
-    return fs
-        .readdirSync(REPO_ROOT)
-        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-        .filter((stack): stack is string => stack !== undefined)
-        .sort();
-}
-
-export function stackConfig(stack: string): Record<string, unknown> {
-    const file = parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
-        config?: Record<string, unknown>;
-    };
-    return file.config ?? {};
+/** What the tests use for a value a stack file holds encrypted: the CLI would decrypt it. */
+export function testSecureValue(key: string): string {
+    return `test-stand-in-for-encrypted-${key}`;
 }
 
 /**
@@ -43,17 +16,7 @@ export function stackConfig(stack: string): Record<string, unknown> {
  * values, every value a string (text as is, anything else as JSON).
  */
 export function engineConfig(stackValues: Record<string, unknown>): Record<string, string> {
-    const defaults = Object.fromEntries(
-        Object.entries(projectFile().config)
-            .filter(([, declaration]) => declaration.default !== undefined)
-            .map(([key, declaration]) => [key, declaration.default]),
-    );
-    return Object.fromEntries(
-        Object.entries({ ...defaults, ...stackValues }).map(([key, value]) => [
-            key,
-            typeof value === "string" ? value : JSON.stringify(value),
-        ]),
-    );
+    return stackFiles.engineConfig(stackValues, testSecureValue);
 }
 
 type ProgramExports = typeof import("../../index");
@@ -85,7 +48,8 @@ export async function runProgram(config: Record<string, string>, secretKeys: str
 
 /** Runs the program with one stack's file, as `pulumi up --stack <stack>` would. */
 export function runStack(stack: string): Promise<ProgramRun> {
-    return runProgram(engineConfig(stackConfig(stack)));
+    const { config, secretKeys } = stackFiles.stackEngineConfig(stack, testSecureValue);
+    return runProgram(config, secretKeys);
 }
 
 export function ofType(run: ProgramRun, type: string): RegisteredResource[] {
