@@ -1,0 +1,143 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { ValidationError, validateWorkflow } from "@action-validator/core";
+import { parse } from "yaml";
+import { REPO_ROOT, stackNames } from "./support/stacks";
+
+/**
+ * The GitHub Actions workflows: valid against SchemaStore's github-workflow JSON schema (bundled in
+ * @action-validator/core, so this runs offline), and wired as the README describes.
+ */
+
+const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
+
+interface Step {
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+}
+
+interface Job {
+    if?: string;
+    needs?: string | string[];
+    environment?: string | { name: string };
+    permissions?: Record<string, string>;
+    concurrency?: { group: string; "cancel-in-progress"?: boolean };
+    strategy?: { matrix: { stack?: string[]; include?: { stack: string }[] } };
+    steps: Step[];
+}
+
+interface Workflow {
+    on: Record<string, unknown>;
+    permissions?: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+function workflowText(file: string): string {
+    return fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+}
+
+function workflow(file: string): Workflow {
+    return parse(workflowText(file)) as Workflow;
+}
+
+/** Every problem the validator found, flattened, one line each. */
+function describeErrors(errors: readonly ValidationError[]): string[] {
+    return errors.flatMap((error) => {
+        const nested = "states" in error && error.states ? error.states.flatMap((s) => describeErrors(s.errors)) : [];
+        const where = "path" in error ? error.path : "location" in error ? JSON.stringify(error.location) : "";
+        return [`${where}: ${error.title}${error.detail ? ` (${error.detail})` : ""}`, ...nested];
+    });
+}
+
+function pulumiSteps(job: Job): Step[] {
+    return job.steps.filter((step) => step.uses?.startsWith("pulumi/actions@"));
+}
+
+function matrixStacks(job: Job): string[] {
+    const matrix = job.strategy?.matrix;
+    return [...(matrix?.stack ?? []), ...(matrix?.include ?? []).map((entry) => entry.stack)];
+}
+
+describe("GitHub workflows", () => {
+    const files = fs.readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file));
+
+    it("are the preview and the deploy workflow", () => {
+        assert.deepStrictEqual(files.sort(), ["deploy.yml", "preview.yml"]);
+    });
+
+    for (const file of files) {
+        it(`${file} validates against the github-workflow JSON schema`, () => {
+            const state = validateWorkflow(workflowText(file));
+            assert.deepStrictEqual(describeErrors(state.errors), []);
+        });
+    }
+
+    it("the schema check catches a mistake (it is not a no-op)", () => {
+        const broken = workflowText("deploy.yml").replace("environment: production", "enviroment: production");
+        assert.notStrictEqual(validateWorkflow(broken).errors.length, 0);
+    });
+
+    describe("preview.yml", () => {
+        const preview = workflow("preview.yml");
+
+        it("runs on pull requests, reading the repository only, but where it comments", () => {
+            assert.ok("pull_request" in preview.on);
+            assert.deepStrictEqual(preview.permissions, { contents: "read" });
+            for (const [name, job] of Object.entries(preview.jobs)) {
+                const expected = name === "preview" ? { contents: "read", "pull-requests": "write" } : undefined;
+                assert.deepStrictEqual(job.permissions, expected, name);
+            }
+        });
+
+        it("previews real stacks with pulumi/actions, commented on the PR, one concurrency group per stack", () => {
+            const job = preview.jobs.preview;
+            const stacks = matrixStacks(job);
+            assert.ok(stacks.length > 0);
+            for (const stack of stacks) {
+                assert.ok(stackNames().includes(stack), `no Pulumi.${stack}.yaml`);
+            }
+            const [step] = pulumiSteps(job);
+            assert.match(step.uses!, /^pulumi\/actions@v6$/);
+            assert.strictEqual(step.with?.command, "preview");
+            assert.strictEqual(step.with?.["comment-on-pr"], true);
+            assert.match(job.concurrency!.group, /matrix\.stack/);
+        });
+
+        it("renders the manifests of every stack", () => {
+            assert.deepStrictEqual(matrixStacks(preview.jobs.manifests).sort(), stackNames());
+        });
+    });
+
+    describe("deploy.yml", () => {
+        const deploy = workflow("deploy.yml");
+
+        it("runs pulumi up on the default branch: dev, then prod behind the production environment", () => {
+            assert.deepStrictEqual(deploy.on.push, { branches: ["main"] });
+            assert.deepStrictEqual(deploy.permissions, { contents: "read" });
+            const { dev, prod } = deploy.jobs;
+            assert.strictEqual(dev.needs, "check");
+            assert.strictEqual(prod.needs, "dev");
+            assert.strictEqual(prod.environment, "production");
+            for (const [job, stack] of [
+                [dev, "dev"],
+                [prod, "prod"],
+            ] as const) {
+                const [step] = pulumiSteps(job);
+                assert.strictEqual(step.with?.command, "up");
+                assert.match(String(step.with?.["stack-name"]), new RegExp(`'${stack}'`));
+                assert.strictEqual(job.concurrency?.["cancel-in-progress"], false, "an update is never cancelled");
+            }
+        });
+    });
+
+    it("every job sets up Node with the npm cache", () => {
+        for (const file of files) {
+            for (const [name, job] of Object.entries(workflow(file).jobs)) {
+                const setup = job.steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
+                assert.strictEqual(setup?.with?.cache, "npm", `${file} ${name}`);
+            }
+        }
+    });
+});
