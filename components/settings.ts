@@ -232,8 +232,12 @@ export class ConfigError extends Error {
     }
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function formatValue(problem: ConfigProblem): string {
-    if (SECRET_KEYS.has(problem.key.split(".").pop() ?? "")) {
+    if (SECRET_KEYS.has(problem.key.split(/[.:]/).pop() ?? "")) {
         return "[secret]";
     }
     return problem.value === undefined ? "(not set)" : JSON.stringify(problem.value);
@@ -259,7 +263,12 @@ export function resolveSettings(input: unknown, keyPrefix = ""): ClusterSettings
                     allowed: `is not a known setting${known}`,
                 }));
             }
-            return [{ key: keyPrefix + path.join("."), value: issue.input, allowed: issue.message }];
+            // A union that matched no option reports the whole object; the discriminator is what was wrong.
+            const value =
+                issue.code === "invalid_union" && isRecord(issue.input) && path.length > 0
+                    ? issue.input[path[path.length - 1]]
+                    : issue.input;
+            return [{ key: keyPrefix + path.join("."), value, allowed: issue.message }];
         }),
     );
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { PostgresClusterArgs } from "./postgresClusterArgs";
 import { ClusterSettings, ConfigError, resolveSettings } from "./settings";
 
@@ -64,8 +65,13 @@ export function readStackConfig(
     };
 }
 
-// The language host passes the names of the encrypted keys here; the SDK reads the same variable.
+// The SDK knows which keys the stack stores encrypted (the language host passes their names), but its
+// lookup is not in the public typings; without it, the variable the language host sets is read directly.
 function configuredSecretKeys(): string[] {
+    const { isConfigSecret } = runtimeConfig as { isConfigSecret?: (key: string) => boolean };
+    if (isConfigSecret) {
+        return [...SECRET_SETTINGS].map((key) => `${CONFIG_NAMESPACE}:${key}`).filter(isConfigSecret);
+    }
     const encoded = process.env.PULUMI_CONFIG_SECRET_KEYS;
     return encoded ? (JSON.parse(encoded) as string[]) : [];
 }

@@ -1,0 +1,39 @@
+import { cpus, totalmem } from "os";
+import { parseArgs } from "util";
+import { programCost } from "./programCost";
+import { Row, renderTable } from "./report";
+
+const SECTIONS = ["program"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values } = parseArgs({
+    options: {
+        runs: { type: "string", default: "5" },
+        only: { type: "string", multiple: true },
+        "skip-test-suite": { type: "boolean", default: false },
+    },
+});
+
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 5) {
+    throw new Error(
+        `--runs must be a whole number of at least 5 (medians of fewer runs are noise here), got ${values.runs}`,
+    );
+}
+const only: string[] = values.only ?? [...SECTIONS];
+for (const section of only) {
+    if (!(SECTIONS as readonly string[]).includes(section)) {
+        throw new Error(`--only ${section}: unknown section; known: ${SECTIONS.join(", ")}`);
+    }
+}
+const wanted = (section: Section) => only.includes(section);
+
+const rows: Row[] = [];
+if (wanted("program")) {
+    rows.push(...programCost(runs, !values["skip-test-suite"]));
+}
+
+console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}`,
+);
+console.log(renderTable(rows));

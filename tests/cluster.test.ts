@@ -1,0 +1,371 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../components/settings";
+import { mockPasswordFor, RegisteredResource } from "./support/mockEngine";
+import { validateKubernetesObject } from "./support/kubernetesSchema";
+import {
+    ProgramRun,
+    engineConfig,
+    ofType,
+    runProgram,
+    runStack,
+    stackConfig,
+    stackNames,
+    valueOf,
+} from "./support/stacks";
+
+const T = {
+    component: "pg-ha:index:PostgresCluster",
+    password: "random:index/randomPassword:RandomPassword",
+    namespace: "kubernetes:core/v1:Namespace",
+    secret: "kubernetes:core/v1:Secret",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    pv: "kubernetes:core/v1:PersistentVolume",
+    service: "kubernetes:core/v1:Service",
+    sts: "kubernetes:apps/v1:StatefulSet",
+};
+
+interface ObjectInputs {
+    metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+    spec: Record<string, unknown>;
+    [key: string]: unknown;
+}
+
+const inputsOf = (resource: RegisteredResource) => resource.inputs as ObjectInputs;
+const only = (run: ProgramRun, type: string) => {
+    const found = ofType(run, type);
+    assert.strictEqual(found.length, 1, `expected one ${type}, got ${found.length}`);
+    return found[0];
+};
+const statefulSetOf = (run: ProgramRun) => inputsOf(only(run, T.sts)) as unknown as StatefulSetInputs;
+
+interface StatefulSetInputs extends ObjectInputs {
+    spec: {
+        replicas: number;
+        serviceName: string;
+        selector: { matchLabels: Record<string, string> };
+        volumeClaimTemplates: { metadata: { name: string }; spec: { storageClassName: string } }[];
+        template: {
+            metadata: { labels: Record<string, string> };
+            spec: { containers: { env: { name: string; value?: string }[] }[] };
+        };
+    };
+}
+
+interface PersistentVolumeInputs extends ObjectInputs {
+    spec: {
+        storageClassName: string;
+        persistentVolumeReclaimPolicy: string;
+        mountOptions: string[];
+        nfs: { server: string; path: string };
+        claimRef: { namespace: string; name: string; uid?: string };
+    };
+}
+
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+    Object.entries(selector).every(([key, value]) => labels[key] === value);
+
+for (const stack of stackNames()) {
+    describe(`stack ${stack}`, () => {
+        let run: ProgramRun;
+        const values = stackConfig(stack);
+        const usesNfs = JSON.stringify(values["pg-ha:storage"] ?? {}).includes('"nfs"');
+
+        before(async () => {
+            run = await runStack(stack);
+        });
+
+        describe("resource graph", () => {
+            it("registers one component that parents every other resource", () => {
+                const component = only(run, T.component);
+                for (const resource of run.resources.filter((candidate) => candidate !== component)) {
+                    assert.strictEqual(resource.parentUrn, component.urn, `${resource.name} is not a child`);
+                }
+            });
+
+            it("creates the namespace, two passwords, a Secret, a ConfigMap, three Services and one StatefulSet", () => {
+                assert.strictEqual(ofType(run, T.namespace).length, 1);
+                assert.strictEqual(ofType(run, T.password).length, 2);
+                assert.strictEqual(ofType(run, T.secret).length, 1);
+                assert.strictEqual(ofType(run, T.configMap).length, 1);
+                assert.strictEqual(ofType(run, T.service).length, 3);
+                assert.strictEqual(ofType(run, T.sts).length, 1);
+            });
+
+            it(
+                usesNfs ? "creates one PersistentVolume per pod" : "creates no PersistentVolume (dynamic provisioning)",
+                () => {
+                    const replicas = statefulSetOf(run).spec.replicas;
+                    assert.strictEqual(ofType(run, T.pv).length, usesNfs ? replicas : 0);
+                },
+            );
+
+            it("puts every namespaced object in the configured namespace", () => {
+                const namespace = inputsOf(only(run, T.namespace)).metadata.name;
+                for (const resource of [
+                    ...ofType(run, T.secret),
+                    ...ofType(run, T.configMap),
+                    ...ofType(run, T.service),
+                    ...ofType(run, T.sts),
+                ]) {
+                    assert.strictEqual(inputsOf(resource).metadata.namespace, namespace, resource.name);
+                }
+            });
+        });
+
+        describe("ordering", () => {
+            it("makes the StatefulSet depend on the PersistentVolumes, the headless Service, the Secret and the ConfigMap", () => {
+                const dependencies = new Set(only(run, T.sts).explicitDependencies);
+                const headless = ofType(run, T.service).find((service) => inputsOf(service).spec.clusterIP === "None");
+                assert.ok(headless, "no headless Service");
+                for (const required of [...ofType(run, T.pv), headless, only(run, T.secret), only(run, T.configMap)]) {
+                    assert.ok(dependencies.has(required.urn), `StatefulSet does not depend on ${required.name}`);
+                }
+            });
+
+            it("makes every namespaced object depend on the namespace", () => {
+                const namespace = only(run, T.namespace);
+                for (const resource of [
+                    ...ofType(run, T.secret),
+                    ...ofType(run, T.configMap),
+                    ...ofType(run, T.service),
+                    ...ofType(run, T.sts),
+                ]) {
+                    assert.ok(
+                        resource.explicitDependencies.includes(namespace.urn),
+                        `${resource.name} does not depend on the namespace`,
+                    );
+                }
+            });
+        });
+
+        describe("storage", () => {
+            it("binds each PersistentVolume to the claim of exactly one pod", () => {
+                const sts = statefulSetOf(run);
+                const template = sts.spec.volumeClaimTemplates[0].metadata.name;
+                const expectedClaims = Array.from(
+                    { length: sts.spec.replicas },
+                    (_, ordinal) => `${template}-${sts.metadata.name}-${ordinal}`,
+                );
+                const claims = ofType(run, T.pv).map((pv) => (inputsOf(pv) as PersistentVolumeInputs).spec.claimRef);
+                if (!usesNfs) {
+                    assert.deepStrictEqual(claims, []);
+                    return;
+                }
+                assert.deepStrictEqual(claims.map((claim) => claim.name).sort(), expectedClaims.sort());
+                for (const claim of claims) {
+                    assert.strictEqual(claim.namespace, sts.metadata.namespace);
+                    assert.strictEqual(claim.uid, undefined, "a uid would stop a claim created later from binding");
+                }
+            });
+
+            it("gives each pod its own NFS path, in ordinal order, mounted hard and retained", () => {
+                const storage = values["pg-ha:storage"] as { nfs?: { paths: string[] } };
+                const volumes = ofType(run, T.pv).map((pv) => inputsOf(pv) as PersistentVolumeInputs);
+                assert.deepStrictEqual(
+                    volumes.map((pv) => pv.spec.nfs.path),
+                    storage.nfs?.paths ?? [],
+                );
+                for (const pv of volumes) {
+                    assert.strictEqual(pv.spec.persistentVolumeReclaimPolicy, "Retain");
+                    assert.ok(pv.spec.mountOptions.includes("hard"));
+                }
+            });
+
+            it("keeps default StorageClasses out of static binding: an empty class on both the volumes and the template", () => {
+                const templateClass = statefulSetOf(run).spec.volumeClaimTemplates[0].spec.storageClassName;
+                if (usesNfs) {
+                    assert.strictEqual(templateClass, "");
+                    for (const pv of ofType(run, T.pv)) {
+                        assert.strictEqual((inputsOf(pv) as PersistentVolumeInputs).spec.storageClassName, "");
+                    }
+                } else {
+                    assert.strictEqual(templateClass, (values["pg-ha:storage"] as { className: string }).className);
+                }
+            });
+        });
+
+        describe("services", () => {
+            it("selects the StatefulSet's pods, and only pod 0 through the -rw Service", () => {
+                const sts = statefulSetOf(run);
+                const podLabels = sts.spec.template.metadata.labels;
+                assert.ok(
+                    matches(sts.spec.selector.matchLabels, podLabels),
+                    "StatefulSet selector does not match its pods",
+                );
+                for (const service of ofType(run, T.service)) {
+                    const selector = inputsOf(service).spec.selector as Record<string, string>;
+                    const withoutPodName = Object.fromEntries(
+                        Object.entries(selector).filter(([key]) => key !== "statefulset.kubernetes.io/pod-name"),
+                    );
+                    assert.ok(matches(withoutPodName, podLabels), `${service.name} does not select the pods`);
+                }
+                const rw = ofType(run, T.service).find((service) => inputsOf(service).metadata.name.endsWith("-rw"));
+                assert.strictEqual(
+                    (inputsOf(rw!).spec.selector as Record<string, string>)["statefulset.kubernetes.io/pod-name"],
+                    `${sts.metadata.name}-0`,
+                );
+            });
+
+            it("names the headless Service as the StatefulSet's serviceName and publishes not-ready pods", () => {
+                const sts = statefulSetOf(run);
+                const headless = ofType(run, T.service)
+                    .map(inputsOf)
+                    .find((service) => service.metadata.name === sts.spec.serviceName);
+                assert.ok(headless);
+                assert.strictEqual(headless.spec.clusterIP, "None");
+                assert.strictEqual(headless.spec.publishNotReadyAddresses, true);
+            });
+
+            it("points the standbys at <sts>-0.<headless-svc>", () => {
+                const sts = statefulSetOf(run);
+                const env = sts.spec.template.spec.containers[0].env;
+                assert.strictEqual(
+                    env.find((variable) => variable.name === "PG_HA_PRIMARY_HOST")?.value,
+                    `${sts.metadata.name}-0.${sts.spec.serviceName}`,
+                );
+            });
+        });
+
+        describe("passwords", () => {
+            const passwords = () => ofType(run, T.password).map((resource) => mockPasswordFor(resource.name));
+
+            it("hands the passwords to Kubernetes only through the Secret, as secret inputs", () => {
+                const secret = only(run, T.secret);
+                assert.deepStrictEqual(
+                    Object.values(inputsOf(secret).stringData as Record<string, string>).sort(),
+                    passwords().sort(),
+                );
+                assert.ok(
+                    secret.secretInputPaths.some((path) => path === "stringData" || path.startsWith("stringData.")),
+                );
+            });
+
+            it("writes no password into any other object", () => {
+                for (const resource of run.resources.filter(
+                    (candidate) => candidate.type !== T.secret && candidate.type !== T.password,
+                )) {
+                    const text = JSON.stringify(resource.inputs);
+                    for (const password of passwords()) {
+                        assert.ok(!text.includes(password), `${resource.name} contains a password`);
+                    }
+                }
+            });
+
+            it("makes the connection URI a secret and every other output plain and password-free", async () => {
+                assert.strictEqual(await pulumi.isSecret(run.outputs.connectionUri), true);
+                assert.match(
+                    await valueOf(run.outputs.connectionUri),
+                    /^postgresql:\/\/postgres:[^@]+@[a-z0-9-]+-rw\.[a-z0-9-]+\.svc\.cluster\.local:5432\/postgres$/,
+                );
+                for (const [name, output] of Object.entries(run.outputs).filter(([key]) => key !== "connectionUri")) {
+                    const value = JSON.stringify(await valueOf(output as pulumi.Output<unknown>));
+                    for (const password of passwords()) {
+                        assert.ok(!value.includes(password), `output ${name} contains a password`);
+                    }
+                }
+            });
+        });
+
+        describe("outputs", () => {
+            it("names each pod's stable DNS name through the headless Service", async () => {
+                const sts = statefulSetOf(run);
+                const namespace = sts.metadata.namespace;
+                const hosts = await valueOf(run.outputs.podHosts);
+                assert.deepStrictEqual(
+                    hosts,
+                    Array.from(
+                        { length: sts.spec.replicas },
+                        (_, ordinal) =>
+                            `${sts.metadata.name}-${ordinal}.${sts.spec.serviceName}.${namespace}.svc.cluster.local`,
+                    ),
+                );
+                assert.strictEqual(
+                    await valueOf(run.outputs.rwServiceHost),
+                    `${sts.metadata.name}-rw.${namespace}.svc.cluster.local`,
+                );
+                assert.strictEqual(
+                    await valueOf(run.outputs.rServiceHost),
+                    `${sts.metadata.name}-r.${namespace}.svc.cluster.local`,
+                );
+                assert.deepStrictEqual(
+                    await valueOf(run.outputs.persistentVolumeNames),
+                    ofType(run, T.pv).map((pv) => inputsOf(pv).metadata.name),
+                );
+            });
+        });
+
+        describe("Kubernetes schema", () => {
+            it("produces only objects that validate against the Kubernetes OpenAPI schemas", () => {
+                const objects = run.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+                assert.ok(objects.length >= 7);
+                for (const resource of objects) {
+                    assert.doesNotThrow(
+                        () => validateKubernetesObject(resource.inputs),
+                        `${resource.type} ${resource.name}`,
+                    );
+                }
+            });
+        });
+    });
+}
+
+describe("stacks together", () => {
+    it("gives every stack's PersistentVolumes distinct cluster-wide names", async () => {
+        const names: string[] = [];
+        for (const stack of stackNames()) {
+            const run = await runStack(stack);
+            names.push(...ofType(run, T.pv).map((pv) => inputsOf(pv).metadata.name));
+        }
+        assert.ok(names.length > 0);
+        assert.strictEqual(new Set(names).size, names.length);
+    });
+});
+
+describe("configured passwords", () => {
+    const base = { "pg-ha:storage": { className: "standard" } };
+
+    it("uses secret config passwords instead of generating them, and keeps them secret", async () => {
+        const superuser = "configured-superuser-password-'$\\";
+        const replication = "configured-replication-password";
+        const run = await runProgram(
+            engineConfig({ ...base, "pg-ha:superuserPassword": superuser, "pg-ha:replicationPassword": replication }),
+            ["pg-ha:superuserPassword", "pg-ha:replicationPassword"],
+        );
+        assert.strictEqual(ofType(run, T.password).length, 0);
+        const secret = only(run, T.secret);
+        assert.deepStrictEqual(
+            Object.values(inputsOf(secret).stringData as Record<string, string>).sort(),
+            [replication, superuser].sort(),
+        );
+        assert.ok(secret.secretInputPaths.length > 0);
+        for (const resource of run.resources.filter((candidate) => candidate.type !== T.secret)) {
+            assert.ok(!JSON.stringify(resource.inputs).includes("configured-"), `${resource.name} contains a password`);
+        }
+        assert.ok((await valueOf(run.outputs.connectionUri)).includes(encodeURIComponent(superuser)));
+    });
+
+    it("refuses a password stored in plain text in the stack, before registering anything", async () => {
+        await assert.rejects(
+            runProgram(engineConfig({ ...base, "pg-ha:superuserPassword": "plain-text-password-123" })),
+            (error: Error) =>
+                error instanceof ConfigError &&
+                error.message.includes("pulumi config set --secret pg-ha:superuserPassword"),
+        );
+    });
+});
+
+describe("an existing namespace", () => {
+    it("creates no namespace and no dependency on one when createNamespace is false", async () => {
+        const run = await runProgram(
+            engineConfig({
+                "pg-ha:storage": { className: "standard" },
+                "pg-ha:createNamespace": false,
+                "pg-ha:namespace": "databases",
+            }),
+        );
+        assert.strictEqual(ofType(run, T.namespace).length, 0);
+        assert.strictEqual(await valueOf(run.outputs.namespace), "databases");
+        assert.strictEqual(inputsOf(only(run, T.sts)).metadata.namespace, "databases");
+    });
+});

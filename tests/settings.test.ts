@@ -1,0 +1,187 @@
+import * as assert from "assert";
+import { ConfigError, DEFAULTS, resolveSettings } from "../components/settings";
+
+const nfs = (paths: string[]) => ({ size: "10Gi", nfs: { server: "nfs.example.internal", paths } });
+const threePaths = ["/exports/a", "/exports/b", "/exports/c"];
+
+function problemsOf(input: unknown): { key: string; message: string }[] {
+    try {
+        resolveSettings(input, "pg-ha:");
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+        return error.problems.map((problem) => ({ key: problem.key, message: error.message }));
+    }
+    assert.fail("expected the settings to be rejected");
+}
+
+describe("settings: defaults", () => {
+    it("applies every documented default when only storage is given", () => {
+        const settings = resolveSettings({ storage: { className: "standard" } });
+        assert.strictEqual(settings.namespace, DEFAULTS.namespace);
+        assert.strictEqual(settings.createNamespace, true);
+        assert.strictEqual(settings.name, "postgresql");
+        assert.strictEqual(settings.replicas, 3);
+        assert.strictEqual(settings.image, "postgres:17");
+        assert.strictEqual(settings.storage.size, "10Gi");
+        assert.strictEqual(settings.podManagementPolicy, "OrderedReady");
+        assert.deepStrictEqual(settings.updateStrategy, { type: "RollingUpdate", partition: 0 });
+        assert.deepStrictEqual(settings.resources, DEFAULTS.resources);
+        assert.strictEqual(settings.primaryWaitTimeoutSeconds, 300);
+        assert.deepStrictEqual(settings.postgresqlParameters, {});
+    });
+
+    it("mounts NFS volumes hard by default", () => {
+        const settings = resolveSettings({ storage: nfs(threePaths) });
+        assert.deepStrictEqual(settings.storage.nfs?.mountOptions, ["hard", "nfsvers=4.1"]);
+    });
+
+    it("accepts OnDelete without a partition", () => {
+        const settings = resolveSettings({ storage: nfs(threePaths), updateStrategy: { type: "OnDelete" } });
+        assert.deepStrictEqual(settings.updateStrategy, { type: "OnDelete" });
+    });
+});
+
+describe("settings: each invalid value is rejected with its key, its value and what is allowed", () => {
+    const cases: { rule: string; input: Record<string, unknown>; key: string; mentions: string[] }[] = [
+        {
+            rule: "replicas below 1",
+            input: { replicas: 0, storage: { className: "standard" } },
+            key: "pg-ha:replicas",
+            mentions: ["0", "at least 1"],
+        },
+        {
+            rule: "replicas that is not a whole number",
+            input: { replicas: 2.5, storage: { className: "standard" } },
+            key: "pg-ha:replicas",
+            mentions: ["2.5", "whole number"],
+        },
+        {
+            rule: "a path count that does not match replicas",
+            input: { replicas: 3, storage: nfs(["/exports/a", "/exports/b"]) },
+            key: "pg-ha:storage.nfs.paths",
+            mentions: ["replicas is 3", "got 2"],
+        },
+        {
+            rule: "a size like 10GB",
+            input: { storage: { size: "10GB", className: "standard" } },
+            key: "pg-ha:storage.size",
+            mentions: ['"10GB"', "10Gi"],
+        },
+        {
+            rule: "a negative size",
+            input: { storage: { size: "-1Gi", className: "standard" } },
+            key: "pg-ha:storage.size",
+            mentions: ['"-1Gi"'],
+        },
+        {
+            rule: "a name that is not a DNS label",
+            input: { name: "Postgres_DB", storage: { className: "standard" } },
+            key: "pg-ha:name",
+            mentions: ['"Postgres_DB"', "DNS label"],
+        },
+        {
+            rule: "a namespace that is not a DNS label",
+            input: { namespace: "-db", storage: { className: "standard" } },
+            key: "pg-ha:namespace",
+            mentions: ['"-db"', "DNS label"],
+        },
+        {
+            rule: "a partition above replicas",
+            input: { replicas: 3, updateStrategy: { type: "RollingUpdate", partition: 4 }, storage: nfs(threePaths) },
+            key: "pg-ha:updateStrategy.partition",
+            mentions: ["4", "between 0 and replicas (3)"],
+        },
+        {
+            rule: "an unknown update strategy",
+            input: { updateStrategy: { type: "Recreate" }, storage: nfs(threePaths) },
+            key: "pg-ha:updateStrategy.type",
+            mentions: ['= "Recreate"', "OnDelete"],
+        },
+        {
+            rule: "an unknown pod management policy",
+            input: { podManagementPolicy: "Ordered", storage: nfs(threePaths) },
+            key: "pg-ha:podManagementPolicy",
+            mentions: ['"Ordered"', '"OrderedReady" or "Parallel"'],
+        },
+        {
+            rule: "storage without nfs or className",
+            input: { storage: { size: "1Gi" } },
+            key: "pg-ha:storage",
+            mentions: ["exactly one of nfs"],
+        },
+        {
+            rule: "storage with both nfs and className",
+            input: { storage: { ...nfs(threePaths), className: "standard" } },
+            key: "pg-ha:storage",
+            mentions: ["exactly one of nfs"],
+        },
+        {
+            rule: "missing storage",
+            input: {},
+            key: "pg-ha:storage",
+            mentions: ["(not set)"],
+        },
+        {
+            rule: "an empty NFS server",
+            input: { storage: { nfs: { server: "", paths: threePaths } } },
+            key: "pg-ha:storage.nfs.server",
+            mentions: ['""', "host name or IP address"],
+        },
+        {
+            rule: "a soft NFS mount",
+            input: { storage: { nfs: { server: "nfs", paths: threePaths, mountOptions: ["soft"] } } },
+            key: "pg-ha:storage.nfs.mountOptions",
+            mentions: ["soft", "hard"],
+        },
+        {
+            rule: "the same NFS path for two pods",
+            input: { storage: nfs(["/exports/a", "/exports/a", "/exports/c"]) },
+            key: "pg-ha:storage.nfs.paths",
+            mentions: ["must not repeat a path"],
+        },
+        {
+            rule: "an unknown setting",
+            input: { replica: 3, storage: nfs(threePaths) },
+            key: "pg-ha:replica",
+            mentions: ["is not a known setting", "replicas"],
+        },
+        {
+            rule: "a PostgreSQL parameter the cluster manages",
+            input: { postgresqlParameters: { wal_level: "minimal" }, storage: nfs(threePaths) },
+            key: "pg-ha:postgresqlParameters",
+            mentions: ["wal_level", "manages itself"],
+        },
+        {
+            rule: "a boolean given as a string",
+            input: { createNamespace: "false", storage: nfs(threePaths) },
+            key: "pg-ha:createNamespace",
+            mentions: ['"false"', "true or false"],
+        },
+    ];
+
+    for (const { rule, input, key, mentions } of cases) {
+        it(`rejects ${rule}`, () => {
+            const problems = problemsOf(input);
+            const problem = problems.find((candidate) => candidate.key === key);
+            assert.ok(problem, `no problem reported for ${key}; got ${JSON.stringify(problems)}`);
+            for (const text of mentions) {
+                assert.ok(problem.message.includes(text), `"${text}" missing from: ${problem.message}`);
+            }
+        });
+    }
+
+    it("reports every problem at once", () => {
+        const keys = problemsOf({ replicas: 0, name: "A", storage: { size: "1GB", className: "x" } }).map(
+            (problem) => problem.key,
+        );
+        assert.deepStrictEqual(keys.sort(), ["pg-ha:name", "pg-ha:replicas", "pg-ha:storage.size"]);
+    });
+
+    it("never prints a password it rejects", () => {
+        const problems = problemsOf({ superuserPassword: "short'secret", storage: nfs(threePaths) });
+        const problem = problems.find((candidate) => candidate.key === "pg-ha:superuserPassword");
+        assert.ok(problem);
+        assert.ok(problem.message.includes("[secret]"));
+        assert.ok(!problem.message.includes("short'secret"));
+    });
+});

@@ -1,0 +1,32 @@
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { PersistentVolume } from "kubernetes-models/v1/PersistentVolume";
+import { Service } from "kubernetes-models/v1/Service";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+
+interface Validatable {
+    validate(): void;
+}
+
+// Each kind the program creates, with its model generated from the official Kubernetes OpenAPI schema.
+const MODELS: Record<string, (object: Record<string, unknown>) => Validatable> = {
+    "v1/Namespace": (object) => new Namespace(object),
+    "v1/Secret": (object) => new Secret(object),
+    "v1/ConfigMap": (object) => new ConfigMap(object),
+    "v1/PersistentVolume": (object) => new PersistentVolume(object),
+    "v1/Service": (object) => new Service(object),
+    "apps/v1/StatefulSet": (object) => new StatefulSet(object),
+};
+
+/** Throws unless the object validates against the Kubernetes schema of its apiVersion and kind. */
+export function validateKubernetesObject(object: Record<string, unknown>): void {
+    const key = `${String(object.apiVersion)}/${String(object.kind)}`;
+    const model = MODELS[key];
+    if (!model) {
+        throw new Error(
+            `no Kubernetes schema registered for ${key}: add its model to tests/support/kubernetesSchema.ts`,
+        );
+    }
+    model(object).validate();
+}
