@@ -48,24 +48,40 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
 }
 
 /**
+ * Pulumi waits for a StatefulSet until every pod runs the newest revision. A staged update (a partition
+ * above 0, or OnDelete) holds pods back on purpose, so there `pulumi up` waits for all pods to be ready
+ * instead of timing out.
+ */
+function awaitAnnotations(settings: ClusterSettings): Record<string, string> {
+    const strategy = settings.updateStrategy;
+    const staged = strategy.type === "OnDelete" || strategy.partition > 0;
+    return staged ? { "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${settings.replicas}` } : {};
+}
+
+/**
  * The StatefulSet: pod 0 is the primary, the others stream from it. `configChecksum` goes into the pod
  * template so that a change of scripts or settings rolls the pods (standbys first, the primary last).
  */
-export function statefulSet(settings: ClusterSettings, configChecksum: string): types.input.apps.v1.StatefulSet {
+export function statefulSet(settings: ClusterSettings, configChecksum: string) {
     const names = clusterNames(settings);
     const strategy = settings.updateStrategy;
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
-        metadata: { name: names.statefulSet, namespace: settings.namespace, labels: commonLabels(settings) },
+        metadata: {
+            name: names.statefulSet,
+            namespace: settings.namespace,
+            labels: commonLabels(settings),
+            annotations: awaitAnnotations(settings),
+        },
         spec: {
             serviceName: names.headlessService,
             replicas: settings.replicas,
             podManagementPolicy: settings.podManagementPolicy,
             updateStrategy:
                 strategy.type === "OnDelete"
-                    ? { type: "OnDelete" }
-                    : { type: "RollingUpdate", rollingUpdate: { partition: strategy.partition } },
+                    ? { type: "OnDelete" as const }
+                    : { type: "RollingUpdate" as const, rollingUpdate: { partition: strategy.partition } },
             persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
             selector: { matchLabels: selectorLabels(settings) },
             volumeClaimTemplates: [volumeClaimTemplate(settings)],
@@ -133,5 +149,5 @@ export function statefulSet(settings: ClusterSettings, configChecksum: string): 
                 },
             },
         },
-    };
+    } satisfies types.input.apps.v1.StatefulSet;
 }
