@@ -14,6 +14,7 @@ export const TEXT_SETTINGS: ReadonlySet<string> = new Set([
     "podManagementPolicy",
     "superuserPassword",
     "replicationPassword",
+    "antiAffinity",
 ]);
 
 /** Settings that must be stored encrypted in the stack (`pulumi config set --secret`). */

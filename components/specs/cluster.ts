@@ -5,6 +5,7 @@ import { bootstrapConfigMap, configChecksum } from "./configuration";
 import { persistentVolumes } from "./storage";
 import { clusterServices } from "./services";
 import { statefulSet } from "./statefulSet";
+import { networkPolicy, podDisruptionBudget } from "./policies";
 
 /**
  * Every Kubernetes object of one cluster, built from its settings. The component registers these, and
@@ -19,6 +20,8 @@ export function clusterObjects<T>(settings: ClusterSettings, passwords: Password
         persistentVolumes: persistentVolumes(settings),
         services: clusterServices(settings),
         statefulSet: statefulSet(settings, configChecksum(configMap)),
+        podDisruptionBudget: podDisruptionBudget(settings),
+        networkPolicy: networkPolicy(settings),
     };
 }
 
