@@ -189,7 +189,7 @@ const positiveId = (what: string) =>
     z
         .number({ error: `must be a whole number (the ${what})` })
         .int({ error: `must be a whole number (the ${what})` })
-        .min(1, { error: "must be at least 1: 0 is root, which the restricted Pod Security Standard refuses" })
+        .min(1, { error: "must be at least 1 (0 is root, which the pods never run PostgreSQL as)" })
         .max(2147483647, { error: "must be at most 2147483647" });
 
 const password = z
@@ -448,7 +448,12 @@ export function resolveSettings(input: unknown, keyPrefix = ""): ClusterSettings
                 issue.code === "invalid_union" && isRecord(issue.input) && path.length > 0
                     ? issue.input[path[path.length - 1]]
                     : issue.input;
-            return [{ key: keyPrefix + path.join("."), value, allowed: issue.message }];
+            // A record's own message would hide why one of its keys was refused.
+            const allowed =
+                issue.code === "invalid_key" && issue.issues.length > 0
+                    ? issue.issues.map((keyIssue) => keyIssue.message).join("; ")
+                    : issue.message;
+            return [{ key: keyPrefix + path.join("."), value, allowed }];
         }),
     );
 }
