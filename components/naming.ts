@@ -24,6 +24,8 @@ export interface ClusterNames {
     rService: string;
     secret: string;
     configMap: string;
+    podDisruptionBudget: string;
+    networkPolicy: string;
     pod: (ordinal: number) => string;
     claim: (ordinal: number) => string;
     /** PersistentVolumes are cluster-scoped, so the name carries the namespace to keep stacks apart. */
@@ -49,6 +51,8 @@ export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name
         rService: `${name}-r`,
         secret: `${name}-credentials`,
         configMap: `${name}-bootstrap`,
+        podDisruptionBudget: name,
+        networkPolicy: name,
         pod,
         claim: (ordinal) => `${DATA_VOLUME}-${name}-${ordinal}`,
         persistentVolume: (ordinal) => `${namespace}-${name}-${DATA_VOLUME}-${ordinal}`,

@@ -70,10 +70,19 @@ export class PostgresCluster extends pulumi.ComponentResource {
         const rw = new k8s.core.v1.Service(`${name}-rw`, objects.services.rw, namespaced);
         const r = new k8s.core.v1.Service(`${name}-r`, objects.services.r, namespaced);
 
+        // Before the pods: they must never run without the ingress restriction.
+        const policy = objects.networkPolicy
+            ? [new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, objects.networkPolicy, namespaced)]
+            : [];
+
         const sts = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, objects.statefulSet, {
             parent: this,
-            dependsOn: [...namespace, ...volumes, headless, secret, configMap],
+            dependsOn: [...namespace, ...volumes, headless, secret, configMap, ...policy],
         });
+
+        if (objects.podDisruptionBudget) {
+            new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, objects.podDisruptionBudget, namespaced);
+        }
 
         this.namespace = namespace.length > 0 ? namespace[0].metadata.name : pulumi.output(settings.namespace);
         this.statefulSetName = sts.metadata.name;

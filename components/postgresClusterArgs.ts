@@ -39,13 +39,11 @@ export interface PostgresClusterArgs {
      */
     updateStrategy?: { type: "RollingUpdate"; partition?: number } | { type: "OnDelete" };
     /**
-     * Requests and limits of the PostgreSQL container. Default requests `250m` CPU and `512Mi` memory,
-     * limit `1Gi` memory.
+     * Requests and limits of the PostgreSQL container. Both requests and the memory limit are required, the
+     * CPU limit is optional; a request may not exceed its limit. Default requests `250m` CPU and `512Mi`
+     * memory, limit `1Gi` memory.
      */
-    resources?: {
-        requests?: { cpu?: string; memory?: string };
-        limits?: { cpu?: string; memory?: string };
-    };
+    resources?: ContainerResources;
     /** Password of the `postgres` superuser. Generated (32 characters) when not given. */
     superuserPassword?: pulumi.Input<string>;
     /** Password of the `replicator` role the standbys stream with. Generated when not given. */
@@ -57,4 +55,67 @@ export interface PostgresClusterArgs {
      * depends on (`wal_level`, `hba_file`, ...) are refused.
      */
     postgresqlParameters?: Record<string, string | number | boolean>;
+    /**
+     * uid the PostgreSQL container runs as; must own the data directory. Default 999, the `postgres` user of
+     * the official Debian-based `postgres` images (the Alpine-based ones use 70). Not 0: the pods run as
+     * non-root, as the "restricted" Pod Security Standard requires.
+     */
+    postgresUid?: number;
+    /** gid the PostgreSQL container runs as, and the pod's `fsGroup` (group of the mounted volumes). Default 999. */
+    postgresGid?: number;
+    /**
+     * An init container that, as root, hands the data volume's root directory and an empty PGDATA to
+     * `postgresUid:postgresGid` (never recursively), for volumes that ignore `fsGroup`, such as NFS exported
+     * with `no_root_squash`. Off by default. Running as root, it does not pass the "restricted" Pod Security
+     * Standard: with it enabled a created namespace enforces "baseline" instead. Default
+     * `{ enabled: false, resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } } }`.
+     */
+    volumePermissions?: { enabled?: boolean; resources?: ContainerResources };
+    /**
+     * Pod anti-affinity across nodes (`kubernetes.io/hostname`): `preferred` (default) spreads the pods when
+     * it can; `required` never puts two on one node, and leaves a pod Pending when no node is free.
+     */
+    antiAffinity?: "preferred" | "required";
+    /**
+     * The number of nodes that can run the pods, if you know it. With `antiAffinity: "required"`, `replicas`
+     * may not exceed it. Default 0: not known, no check.
+     */
+    schedulableNodes?: number;
+    /**
+     * An optional topology spread constraint over the pods: `topologyKey` (default
+     * `topology.kubernetes.io/zone`), `maxSkew` (default 1), `whenUnsatisfiable` (`ScheduleAnyway`, the
+     * default, or `DoNotSchedule`). Giving the object turns it on unless `enabled` is false; default
+     * `{ enabled: false }`.
+     */
+    topologySpread?: {
+        enabled?: boolean;
+        topologyKey?: string;
+        maxSkew?: number;
+        whenUnsatisfiable?: "ScheduleAnyway" | "DoNotSchedule";
+    };
+    /**
+     * A NetworkPolicy that admits TCP 5432 only from the cluster's own pods (replication) and from
+     * `allowedClients`, and denies every other ingress to the pods. Each client is a `podSelector` (pods of
+     * the cluster's namespace), a `namespaceSelector` (every pod of those namespaces) or both (those pods in
+     * those namespaces). Default `{ enabled: true, allowedClients: [] }`: only the cluster itself.
+     */
+    networkPolicy?: { enabled?: boolean; allowedClients?: AllowedClient[] };
+    /**
+     * Networks (CIDR notation) pg_hba.conf admits over TCP, for clients and for replication alike, with
+     * scram-sha-256 only. Must include the pod network, since the standbys connect to the primary from it.
+     * Default `["0.0.0.0/0", "::/0"]` (the NetworkPolicy is then what limits the clients).
+     */
+    allowedCidrs?: string[];
+}
+
+/** Requests and limits of one container. */
+export interface ContainerResources {
+    requests: { cpu: string; memory: string };
+    limits: { cpu?: string; memory: string };
+}
+
+/** Label selectors of one NetworkPolicy peer. */
+export interface AllowedClient {
+    podSelector?: { matchLabels: Record<string, string> };
+    namespaceSelector?: { matchLabels: Record<string, string> };
 }

@@ -14,6 +14,7 @@ export const TEXT_SETTINGS: ReadonlySet<string> = new Set([
     "podManagementPolicy",
     "superuserPassword",
     "replicationPassword",
+    "antiAffinity",
 ]);
 
 /** Settings that must be stored encrypted in the stack (`pulumi config set --secret`). */
@@ -38,6 +39,11 @@ export function readStackConfig(
     for (const [fullKey, text] of Object.entries(config)) {
         if (fullKey.startsWith(prefix)) {
             const key = fullKey.slice(prefix.length);
+            // Pulumi.yaml declares the passwords with an empty default, since the CLI demands a value for
+            // every declared key without one; empty means "generate it".
+            if (SECRET_SETTINGS.has(key) && text === "") {
+                continue;
+            }
             raw[key] = TEXT_SETTINGS.has(key) ? text : parseJson(text);
         }
     }

@@ -98,8 +98,16 @@ export function engineConfig(
     standIn?: SecureValueStandIn,
     root: string = PROJECT_ROOT,
 ): Record<string, string> {
+    const declarations = projectFile(root).config;
+    // As the Pulumi CLI does: a declared key without a default must be set by every stack.
+    const missing = Object.entries(declarations)
+        .filter(([key, declaration]) => declaration.default === undefined && !(key in stackValues))
+        .map(([key]) => key);
+    if (missing.length > 0) {
+        throw new MissingConfigError(missing);
+    }
     const defaults = Object.fromEntries(
-        Object.entries(projectFile(root).config)
+        Object.entries(declarations)
             .filter(([, declaration]) => declaration.default !== undefined)
             .map(([key, declaration]) => [key, declaration.default]),
     );
@@ -114,6 +122,14 @@ export function engineConfig(
             return [key, typeof value === "string" ? value : JSON.stringify(value)];
         }),
     );
+}
+
+/** What the Pulumi CLI reports for declared keys without a default that a stack does not set. */
+export class MissingConfigError extends Error {
+    constructor(readonly keys: readonly string[]) {
+        super(`the stack is missing configuration value(s) ${keys.map((key) => `'${key}'`).join(", ")}`);
+        this.name = "MissingConfigError";
+    }
 }
 
 /** The keys a stack stores encrypted. */

@@ -23,6 +23,8 @@ const T = {
     pv: "kubernetes:core/v1:PersistentVolume",
     service: "kubernetes:core/v1:Service",
     sts: "kubernetes:apps/v1:StatefulSet",
+    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
 };
 
 interface ObjectInputs {
@@ -47,8 +49,41 @@ interface StatefulSetInputs extends ObjectInputs {
         volumeClaimTemplates: { metadata: { name: string }; spec: { storageClassName: string } }[];
         template: {
             metadata: { labels: Record<string, string> };
-            spec: { containers: { env: { name: string; value?: string }[] }[] };
+            spec: {
+                containers: { env: { name: string; value?: string }[] }[];
+                affinity: { podAntiAffinity: PodAntiAffinity };
+                topologySpreadConstraints?: {
+                    topologyKey: string;
+                    maxSkew: number;
+                    whenUnsatisfiable: string;
+                    labelSelector: { matchLabels: Record<string, string> };
+                }[];
+            };
         };
+    };
+}
+
+interface AffinityTerm {
+    labelSelector: { matchLabels: Record<string, string> };
+    topologyKey: string;
+}
+
+interface PodAntiAffinity {
+    requiredDuringSchedulingIgnoredDuringExecution?: AffinityTerm[];
+    preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; podAffinityTerm: AffinityTerm }[];
+}
+
+interface NetworkPolicyPeer {
+    podSelector?: { matchLabels: Record<string, string> };
+    namespaceSelector?: { matchLabels: Record<string, string> };
+}
+
+interface NetworkPolicyInputs extends ObjectInputs {
+    spec: {
+        podSelector: { matchLabels: Record<string, string> };
+        policyTypes: string[];
+        ingress: { from: NetworkPolicyPeer[]; ports: { protocol: string; port: number }[] }[];
+        egress?: unknown;
     };
 }
 
@@ -83,13 +118,15 @@ for (const stack of stackNames()) {
                 }
             });
 
-            it("creates the namespace, two passwords, a Secret, a ConfigMap, three Services and one StatefulSet", () => {
+            it("creates the namespace, two passwords, a Secret, a ConfigMap, three Services, one StatefulSet, a PodDisruptionBudget and a NetworkPolicy", () => {
                 assert.strictEqual(ofType(run, T.namespace).length, 1);
                 assert.strictEqual(ofType(run, T.password).length, 2);
                 assert.strictEqual(ofType(run, T.secret).length, 1);
                 assert.strictEqual(ofType(run, T.configMap).length, 1);
                 assert.strictEqual(ofType(run, T.service).length, 3);
                 assert.strictEqual(ofType(run, T.sts).length, 1);
+                assert.strictEqual(ofType(run, T.pdb).length, 1, "every stack runs more than one pod");
+                assert.strictEqual(ofType(run, T.networkPolicy).length, 1);
             });
 
             it(
@@ -107,6 +144,8 @@ for (const stack of stackNames()) {
                     ...ofType(run, T.configMap),
                     ...ofType(run, T.service),
                     ...ofType(run, T.sts),
+                    ...ofType(run, T.pdb),
+                    ...ofType(run, T.networkPolicy),
                 ]) {
                     assert.strictEqual(inputsOf(resource).metadata.namespace, namespace, resource.name);
                 }
@@ -114,11 +153,17 @@ for (const stack of stackNames()) {
         });
 
         describe("ordering", () => {
-            it("makes the StatefulSet depend on the PersistentVolumes, the headless Service, the Secret and the ConfigMap", () => {
+            it("makes the StatefulSet depend on the PersistentVolumes, the headless Service, the Secret, the ConfigMap and the NetworkPolicy", () => {
                 const dependencies = new Set(only(run, T.sts).explicitDependencies);
                 const headless = ofType(run, T.service).find((service) => inputsOf(service).spec.clusterIP === "None");
                 assert.ok(headless, "no headless Service");
-                for (const required of [...ofType(run, T.pv), headless, only(run, T.secret), only(run, T.configMap)]) {
+                for (const required of [
+                    ...ofType(run, T.pv),
+                    headless,
+                    only(run, T.secret),
+                    only(run, T.configMap),
+                    only(run, T.networkPolicy),
+                ]) {
                     assert.ok(dependencies.has(required.urn), `StatefulSet does not depend on ${required.name}`);
                 }
             });
@@ -130,6 +175,8 @@ for (const stack of stackNames()) {
                     ...ofType(run, T.configMap),
                     ...ofType(run, T.service),
                     ...ofType(run, T.sts),
+                    ...ofType(run, T.pdb),
+                    ...ofType(run, T.networkPolicy),
                 ]) {
                     assert.ok(
                         resource.explicitDependencies.includes(namespace.urn),
@@ -223,6 +270,90 @@ for (const stack of stackNames()) {
                 assert.strictEqual(
                     env.find((variable) => variable.name === "PG_HA_PRIMARY_HOST")?.value,
                     `${sts.metadata.name}-0.${sts.spec.serviceName}`,
+                );
+            });
+        });
+
+        describe("placement", () => {
+            const antiAffinity = (values["pg-ha:antiAffinity"] as string | undefined) ?? "preferred";
+
+            it(`keeps the pods on different nodes (${antiAffinity} anti-affinity on kubernetes.io/hostname)`, () => {
+                const sts = statefulSetOf(run);
+                const rules = sts.spec.template.spec.affinity.podAntiAffinity;
+                const terms =
+                    antiAffinity === "required"
+                        ? (rules.requiredDuringSchedulingIgnoredDuringExecution ?? [])
+                        : (rules.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((preferred) => {
+                              assert.strictEqual(preferred.weight, 100);
+                              return preferred.podAffinityTerm;
+                          });
+                assert.strictEqual(terms.length, 1, JSON.stringify(rules));
+                assert.strictEqual(terms[0].topologyKey, "kubernetes.io/hostname");
+                assert.deepStrictEqual(terms[0].labelSelector.matchLabels, sts.spec.selector.matchLabels);
+            });
+
+            it("spreads the pods as the stack asks, selecting them by the StatefulSet's selector", () => {
+                const sts = statefulSetOf(run);
+                const configured = values["pg-ha:topologySpread"] as Record<string, unknown> | undefined;
+                const constraints = sts.spec.template.spec.topologySpreadConstraints;
+                if (!configured) {
+                    assert.strictEqual(constraints, undefined);
+                    return;
+                }
+                assert.strictEqual(constraints?.length, 1);
+                const { labelSelector, ...rest } = constraints[0];
+                assert.deepStrictEqual(rest, configured);
+                assert.deepStrictEqual(labelSelector.matchLabels, sts.spec.selector.matchLabels);
+            });
+
+            it("lets at most one pod be evicted at a time", () => {
+                const pdb = inputsOf(only(run, T.pdb));
+                assert.strictEqual(pdb.spec.maxUnavailable, 1);
+                assert.strictEqual(pdb.spec.minAvailable, undefined);
+                assert.deepStrictEqual(pdb.spec.selector, statefulSetOf(run).spec.selector);
+            });
+        });
+
+        describe("network", () => {
+            it("admits TCP 5432 only, from the cluster's own pods and the configured clients", () => {
+                const sts = statefulSetOf(run);
+                const policy = inputsOf(only(run, T.networkPolicy)) as NetworkPolicyInputs;
+                assert.deepStrictEqual(policy.spec.podSelector, sts.spec.selector);
+                assert.deepStrictEqual(policy.spec.policyTypes, ["Ingress"]);
+                assert.strictEqual(policy.spec.egress, undefined);
+                assert.strictEqual(policy.spec.ingress.length, 1);
+                const [rule] = policy.spec.ingress;
+                assert.deepStrictEqual(rule.ports, [{ protocol: "TCP", port: 5432 }]);
+                const configured = (values["pg-ha:networkPolicy"] as { allowedClients?: NetworkPolicyPeer[] })
+                    ?.allowedClients;
+                assert.deepStrictEqual(rule.from, [{ podSelector: sts.spec.selector }, ...(configured ?? [])]);
+            });
+
+            it("admits TCP connections in pg_hba.conf with scram-sha-256 from the configured networks only", () => {
+                const hba = (inputsOf(only(run, T.configMap)).data as Record<string, string>)["pg_hba.conf"];
+                const rules = hba
+                    .split("\n")
+                    .map((line) => line.trim())
+                    .filter((line) => line !== "" && !line.startsWith("#"))
+                    .map((line) => line.split(/\s+/));
+                assert.ok(!/\btrust\b/.test(hba), hba);
+                const network = rules.filter(([type]) => type !== "local");
+                for (const rule of network) {
+                    assert.strictEqual(rule[0], "host", `only "host" lines over TCP: ${rule.join(" ")}`);
+                    assert.strictEqual(rule[rule.length - 1], "scram-sha-256", rule.join(" "));
+                }
+                const cidrs = (values["pg-ha:allowedCidrs"] as string[] | undefined) ?? ["0.0.0.0/0", "::/0"];
+                assert.deepStrictEqual(
+                    network.filter(([, database]) => database === "replication").map((rule) => [rule[2], rule[3]]),
+                    cidrs.map((cidr) => ["replicator", cidr]),
+                );
+                assert.deepStrictEqual(
+                    network.filter(([, database]) => database !== "replication").map((rule) => rule[3]),
+                    cidrs,
+                );
+                assert.deepStrictEqual(
+                    rules.filter(([type]) => type === "local"),
+                    [["local", "all", "all", "peer"]],
                 );
             });
         });
@@ -352,6 +483,57 @@ describe("configured passwords", () => {
                 error instanceof ConfigError &&
                 error.message.includes("pulumi config set --secret pg-ha:superuserPassword"),
         );
+    });
+});
+
+describe("placement and network settings", () => {
+    const base = { "pg-ha:storage": { className: "standard" } };
+
+    it("creates no PodDisruptionBudget for a single pod", async () => {
+        const run = await runProgram(engineConfig({ ...base, "pg-ha:replicas": 1 }));
+        assert.strictEqual(ofType(run, T.pdb).length, 0);
+        assert.strictEqual(ofType(run, T.sts).length, 1);
+    });
+
+    it("requires anti-affinity when asked to", async () => {
+        const run = await runProgram(engineConfig({ ...base, "pg-ha:antiAffinity": "required" }));
+        const rules = statefulSetOf(run).spec.template.spec.affinity.podAntiAffinity;
+        assert.strictEqual(rules.preferredDuringSchedulingIgnoredDuringExecution, undefined);
+        assert.strictEqual(
+            rules.requiredDuringSchedulingIgnoredDuringExecution?.[0].topologyKey,
+            "kubernetes.io/hostname",
+        );
+    });
+
+    it("applies the topology spread defaults", async () => {
+        const run = await runProgram(engineConfig({ ...base, "pg-ha:topologySpread": {} }));
+        const [constraint] = statefulSetOf(run).spec.template.spec.topologySpreadConstraints ?? [];
+        assert.deepStrictEqual(
+            [constraint?.topologyKey, constraint?.maxSkew, constraint?.whenUnsatisfiable],
+            ["topology.kubernetes.io/zone", 1, "ScheduleAnyway"],
+        );
+    });
+
+    it("creates no NetworkPolicy when disabled, and no dependency on one", async () => {
+        const run = await runProgram(engineConfig({ ...base, "pg-ha:networkPolicy": { enabled: false } }));
+        assert.strictEqual(ofType(run, T.networkPolicy).length, 0);
+        assert.strictEqual(ofType(run, T.sts).length, 1);
+    });
+
+    it("passes pod, namespace and combined client selectors through as NetworkPolicy peers", async () => {
+        const clients: NetworkPolicyPeer[] = [
+            { podSelector: { matchLabels: { app: "api" } } },
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "reports" } } },
+            {
+                namespaceSelector: { matchLabels: { team: "data" } },
+                podSelector: { matchLabels: { "example.com/role": "etl" } },
+            },
+        ];
+        const run = await runProgram(
+            engineConfig({ ...base, "pg-ha:networkPolicy": { enabled: true, allowedClients: clients } }),
+        );
+        const policy = inputsOf(only(run, T.networkPolicy)) as NetworkPolicyInputs;
+        assert.deepStrictEqual(policy.spec.ingress[0].from.slice(1), clients);
     });
 });
 

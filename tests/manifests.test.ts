@@ -62,11 +62,20 @@ describe("npm run manifests", function () {
                     );
                 });
                 const kinds = objects.map((object) => object.kind);
-                const order = ["Namespace", "Secret", "ConfigMap", "PersistentVolume", "Service", "StatefulSet"];
+                const order = [
+                    "Namespace",
+                    "Secret",
+                    "ConfigMap",
+                    "PersistentVolume",
+                    "Service",
+                    "NetworkPolicy",
+                    "StatefulSet",
+                    "PodDisruptionBudget",
+                ];
                 assert.deepStrictEqual(
                     kinds,
                     [...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
-                    "namespace, Secret, ConfigMap, PersistentVolumes, Services, StatefulSet",
+                    "namespace, Secret, ConfigMap, PersistentVolumes, Services, NetworkPolicy, StatefulSet, PDB",
                 );
             });
 

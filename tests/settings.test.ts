@@ -28,6 +28,62 @@ describe("settings: defaults", () => {
         assert.deepStrictEqual(settings.resources, DEFAULTS.resources);
         assert.strictEqual(settings.primaryWaitTimeoutSeconds, 300);
         assert.deepStrictEqual(settings.postgresqlParameters, {});
+        assert.strictEqual(settings.postgresUid, 999);
+        assert.strictEqual(settings.postgresGid, 999);
+        assert.deepStrictEqual(settings.volumePermissions, DEFAULTS.volumePermissions);
+        assert.strictEqual(settings.antiAffinity, "preferred");
+        assert.strictEqual(settings.schedulableNodes, 0);
+        assert.strictEqual(settings.topologySpread.enabled, false);
+        assert.deepStrictEqual(settings.networkPolicy, { enabled: true, allowedClients: [] });
+        assert.deepStrictEqual(settings.allowedCidrs, ["0.0.0.0/0", "::/0"]);
+    });
+
+    it("accepts IPv4 and IPv6 networks of any valid prefix length", () => {
+        const allowedCidrs = ["10.0.0.0/8", "192.168.1.7/32", "0.0.0.0/0", "fd00::/8", "::/0", "2001:db8::1/128"];
+        assert.deepStrictEqual(resolveSettings({ storage: { className: "standard" }, allowedCidrs }).allowedCidrs, [
+            ...allowedCidrs,
+        ]);
+    });
+
+    it("compares requests with limits across units", () => {
+        const withResources = (requests: { cpu: string; memory: string }, limits: { cpu?: string; memory: string }) =>
+            resolveSettings({ storage: { className: "standard" }, resources: { requests, limits } });
+        assert.doesNotThrow(() => withResources({ cpu: "1.5", memory: "1000Mi" }, { cpu: "1500m", memory: "1Gi" }));
+        assert.throws(() => withResources({ cpu: "1", memory: "1100M" }, { memory: "1Gi" }), /limits\.memory/);
+        assert.throws(() => withResources({ cpu: "2", memory: "1Gi" }, { cpu: "1500m", memory: "1Gi" }), /limits\.cpu/);
+    });
+
+    it("checks replicas against schedulableNodes only with required anti-affinity", () => {
+        const settings = resolveSettings({
+            storage: { className: "standard" },
+            replicas: 5,
+            schedulableNodes: 3,
+            antiAffinity: "preferred",
+        });
+        assert.strictEqual(settings.replicas, 5);
+        assert.doesNotThrow(() =>
+            resolveSettings({
+                storage: { className: "standard" },
+                replicas: 3,
+                schedulableNodes: 3,
+                antiAffinity: "required",
+            }),
+        );
+    });
+
+    it("fills in the topology spread and volume-permissions defaults of a partial object", () => {
+        const settings = resolveSettings({
+            storage: { className: "standard" },
+            topologySpread: { topologyKey: "kubernetes.io/hostname" },
+            volumePermissions: { enabled: true },
+        });
+        assert.deepStrictEqual(settings.topologySpread, {
+            enabled: true,
+            topologyKey: "kubernetes.io/hostname",
+            maxSkew: 1,
+            whenUnsatisfiable: "ScheduleAnyway",
+        });
+        assert.deepStrictEqual(settings.volumePermissions.resources, DEFAULTS.volumePermissions.resources);
     });
 
     it("mounts NFS volumes hard by default", () => {
@@ -150,6 +206,72 @@ describe("settings: each invalid value is rejected with its key, its value and w
             input: { postgresqlParameters: { wal_level: "minimal" }, storage: nfs(threePaths) },
             key: "pg-ha:postgresqlParameters",
             mentions: ["wal_level", "manages itself"],
+        },
+        {
+            rule: "a PostgreSQL parameter name that is not one",
+            input: { postgresqlParameters: { "Shared-Buffers": "1GB" }, storage: nfs(threePaths) },
+            key: "pg-ha:postgresqlParameters.Shared-Buffers",
+            mentions: ["PostgreSQL setting name"],
+        },
+        {
+            rule: "a client label value that is not a label value",
+            input: {
+                networkPolicy: { allowedClients: [{ namespaceSelector: { matchLabels: { team: "data team" } } }] },
+                storage: nfs(threePaths),
+            },
+            key: "pg-ha:networkPolicy.allowedClients.0.namespaceSelector.matchLabels.team",
+            mentions: ['"data team"', "must be a label value"],
+        },
+        {
+            rule: "a label selector without matchLabels",
+            input: { networkPolicy: { allowedClients: [{ podSelector: { app: "api" } }] }, storage: nfs(threePaths) },
+            key: "pg-ha:networkPolicy.allowedClients.0.podSelector.app",
+            mentions: ["is not a known setting"],
+        },
+        {
+            rule: "a topology key that is not a label key",
+            input: { topologySpread: { topologyKey: "zone/" }, storage: nfs(threePaths) },
+            key: "pg-ha:topologySpread.topologyKey",
+            mentions: ['"zone/"', "must be a label key"],
+        },
+        {
+            rule: "a zero maxSkew",
+            input: { topologySpread: { maxSkew: 0 }, storage: nfs(threePaths) },
+            key: "pg-ha:topologySpread.maxSkew",
+            mentions: ["= 0", "at least 1"],
+        },
+        {
+            rule: "a negative number of schedulable nodes",
+            input: { schedulableNodes: -1, storage: nfs(threePaths) },
+            key: "pg-ha:schedulableNodes",
+            mentions: ["= -1", "0 (not known) or more"],
+        },
+        {
+            rule: "a root gid",
+            input: { postgresGid: 0, storage: nfs(threePaths) },
+            key: "pg-ha:postgresGid",
+            mentions: ["= 0", "at least 1"],
+        },
+        {
+            rule: "an init container request above its limit",
+            input: {
+                volumePermissions: {
+                    enabled: true,
+                    resources: { requests: { cpu: "10m", memory: "128Mi" }, limits: { memory: "64Mi" } },
+                },
+                storage: nfs(threePaths),
+            },
+            key: "pg-ha:volumePermissions.resources.requests.memory",
+            mentions: ['"128Mi"', "limits.memory (64Mi)"],
+        },
+        {
+            rule: "a CPU quantity that is not one",
+            input: {
+                resources: { requests: { cpu: "1 core", memory: "1Gi" }, limits: { memory: "1Gi" } },
+                storage: nfs(threePaths),
+            },
+            key: "pg-ha:resources.requests.cpu",
+            mentions: ['"1 core"', "CPU quantity"],
         },
         {
             rule: "a boolean given as a string",

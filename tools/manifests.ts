@@ -11,7 +11,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { stringify } from "yaml";
 import { CONFIG_NAMESPACE, readStackConfig } from "../components/stackConfig";
-import { clusterObjects } from "../components/specs/cluster";
+import { clusterObjects, inApplyOrder } from "../components/specs/cluster";
 import { ConfigError } from "../components/settings";
 import { PROJECT_ROOT, UnknownStackError, stackEngineConfig, stackNames } from "../components/stackFiles";
 
@@ -46,16 +46,7 @@ export function renderManifests(stack: string, root: string = PROJECT_ROOT): Man
         superuser: secretPlaceholder(`${CONFIG_NAMESPACE}:superuserPassword`),
         replication: secretPlaceholder(`${CONFIG_NAMESPACE}:replicationPassword`),
     });
-    const ordered = [
-        ...(objects.namespace ? [objects.namespace] : []),
-        objects.secret,
-        objects.configMap,
-        ...objects.persistentVolumes,
-        objects.services.headless,
-        objects.services.rw,
-        objects.services.r,
-        objects.statefulSet,
-    ] as KubernetesObject[];
+    const ordered = inApplyOrder(objects) as KubernetesObject[];
     const width = String(ordered.length).length < 2 ? 2 : String(ordered.length).length;
     return ordered.map((object, index) => ({
         fileName: `${String(index + 1).padStart(width, "0")}-${object.kind.toLowerCase()}-${object.metadata.name}.yaml`,

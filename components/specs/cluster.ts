@@ -5,6 +5,7 @@ import { bootstrapConfigMap, configChecksum } from "./configuration";
 import { persistentVolumes } from "./storage";
 import { clusterServices } from "./services";
 import { statefulSet } from "./statefulSet";
+import { networkPolicy, podDisruptionBudget } from "./policies";
 
 /**
  * Every Kubernetes object of one cluster, built from its settings. The component registers these, and
@@ -19,7 +20,28 @@ export function clusterObjects<T>(settings: ClusterSettings, passwords: Password
         persistentVolumes: persistentVolumes(settings),
         services: clusterServices(settings),
         statefulSet: statefulSet(settings, configChecksum(configMap)),
+        podDisruptionBudget: podDisruptionBudget(settings),
+        networkPolicy: networkPolicy(settings),
     };
 }
 
 export type ClusterObjects<T> = ReturnType<typeof clusterObjects<T>>;
+
+/**
+ * Every object of the cluster in the order it can be applied: the namespace, what the pods mount, the
+ * volumes and Services, then the workload and its policies. Lists each field of `clusterObjects`.
+ */
+export function inApplyOrder<T>(objects: ClusterObjects<T>) {
+    return [
+        ...(objects.namespace ? [objects.namespace] : []),
+        objects.secret,
+        objects.configMap,
+        ...objects.persistentVolumes,
+        objects.services.headless,
+        objects.services.rw,
+        objects.services.r,
+        ...(objects.networkPolicy ? [objects.networkPolicy] : []),
+        objects.statefulSet,
+        ...(objects.podDisruptionBudget ? [objects.podDisruptionBudget] : []),
+    ];
+}

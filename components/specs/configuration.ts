@@ -64,13 +64,17 @@ export function postgresqlConf(settings: ClusterSettings): string {
     ].join("\n");
 }
 
-/** Client authentication: password (SCRAM) over the network, the OS user over the pod's own socket. */
-export function pgHbaConf(): string {
+/**
+ * Client authentication: the OS user over the pod's own socket (no network involved), and over TCP a
+ * SCRAM password from `allowedCidrs` only: replication for the replicator role, any database for any
+ * role. Nothing else is admitted; there is no `trust` line.
+ */
+export function pgHbaConf(settings: Pick<ClusterSettings, "allowedCidrs">): string {
     return [
         "# Managed by pg-ha.",
         "# TYPE  DATABASE     USER        ADDRESS    METHOD",
         "local   all          all                    peer",
-        ...["0.0.0.0/0", "::/0"].flatMap((cidr) => [
+        ...settings.allowedCidrs.flatMap((cidr) => [
             `host    replication  ${REPLICATION_USER}  ${cidr}  scram-sha-256`,
             `host    all          all         ${cidr}  scram-sha-256`,
         ]),
@@ -90,7 +94,7 @@ export function bootstrapConfigMap(settings: ClusterSettings): ConfigMapSpec {
             namespace: settings.namespace,
             labels: commonLabels(settings),
         },
-        data: { ...scripts, "postgresql.conf": postgresqlConf(settings), "pg_hba.conf": pgHbaConf() },
+        data: { ...scripts, "postgresql.conf": postgresqlConf(settings), "pg_hba.conf": pgHbaConf(settings) },
     };
 }
 

@@ -12,10 +12,11 @@ import {
 import { POD_PATHS } from "./podPaths";
 import { volumeClaimTemplate } from "./storage";
 
-/** uid and gid of the `postgres` user in the official Debian-based `postgres` images. */
-export const POSTGRES_UID = 999;
-
 export const CONTAINER_NAME = "postgresql";
+export const VOLUME_PERMISSIONS_CONTAINER_NAME = "volume-permissions";
+
+/** Nodes, as the kubelet labels them: pod anti-affinity keeps the pods apart across these. */
+const NODE_TOPOLOGY_KEY = "kubernetes.io/hostname";
 
 // A clone of a large database, or crash recovery, may take long; liveness only starts after this window.
 const STARTUP_WINDOW_SECONDS = 3600;
@@ -59,6 +60,74 @@ function awaitAnnotations(settings: ClusterSettings): Record<string, string> {
 }
 
 /**
+ * Runs as root before PostgreSQL, for volumes that ignore `fsGroup` (NFS): hands the volume's root to the
+ * postgres uid, so that the bootstrap can build `$PGDATA.partial` there and rename it into place, and
+ * creates PGDATA empty and owned by that uid when it does not exist yet. Never recursive: an existing
+ * PGDATA is left exactly as it is, so a data directory of another uid makes PostgreSQL refuse to start
+ * instead of being half re-owned. Needs an export with `no_root_squash` (with root squashed, chown fails
+ * and so does the pod, loudly).
+ */
+export function volumePermissionsContainer(settings: ClusterSettings): types.input.core.v1.Container {
+    const owner = `${settings.postgresUid}:${settings.postgresGid}`;
+    const script = [
+        "set -eu",
+        `chown ${owner} "$1"`,
+        'chmod 0700 "$1"',
+        'if [ ! -e "$2" ]; then',
+        '  mkdir "$2"',
+        `  chown ${owner} "$2"`,
+        '  chmod 0700 "$2"',
+        "fi",
+    ].join("\n");
+    return {
+        name: VOLUME_PERMISSIONS_CONTAINER_NAME,
+        image: settings.image,
+        imagePullPolicy: "IfNotPresent",
+        command: ["/bin/sh", "-c", script, "volume-permissions", POD_PATHS.data, POD_PATHS.pgdata],
+        resources: settings.volumePermissions.resources,
+        securityContext: {
+            runAsUser: 0,
+            runAsGroup: 0,
+            runAsNonRoot: false,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            // Root without these cannot re-own, chmod or write into a directory it does not own.
+            capabilities: { drop: ["ALL"], add: ["CHOWN", "FOWNER", "DAC_OVERRIDE"] },
+        },
+        volumeMounts: [{ name: DATA_VOLUME, mountPath: POD_PATHS.data }],
+    };
+}
+
+/** Anti-affinity across nodes, and the optional topology spread constraint. */
+export function placement(
+    settings: ClusterSettings,
+): Pick<types.input.core.v1.PodSpec, "affinity" | "topologySpreadConstraints"> {
+    const labelSelector = { matchLabels: selectorLabels(settings) };
+    const term = { labelSelector, topologyKey: NODE_TOPOLOGY_KEY };
+    const spread = settings.topologySpread;
+    return {
+        affinity: {
+            podAntiAffinity:
+                settings.antiAffinity === "required"
+                    ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+                    : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+        },
+        ...(spread.enabled
+            ? {
+                  topologySpreadConstraints: [
+                      {
+                          topologyKey: spread.topologyKey,
+                          maxSkew: spread.maxSkew,
+                          whenUnsatisfiable: spread.whenUnsatisfiable,
+                          labelSelector,
+                      },
+                  ],
+              }
+            : {}),
+    };
+}
+
+/**
  * The StatefulSet: pod 0 is the primary, the others stream from it. `configChecksum` goes into the pod
  * template so that a change of scripts or settings rolls the pods (standbys first, the primary last).
  */
@@ -95,12 +164,16 @@ export function statefulSet(settings: ClusterSettings, configChecksum: string) {
                     terminationGracePeriodSeconds: 60,
                     securityContext: {
                         runAsNonRoot: true,
-                        runAsUser: POSTGRES_UID,
-                        runAsGroup: POSTGRES_UID,
-                        fsGroup: POSTGRES_UID,
+                        runAsUser: settings.postgresUid,
+                        runAsGroup: settings.postgresGid,
+                        fsGroup: settings.postgresGid,
                         fsGroupChangePolicy: "OnRootMismatch",
                         seccompProfile: { type: "RuntimeDefault" },
                     },
+                    ...placement(settings),
+                    ...(settings.volumePermissions.enabled
+                        ? { initContainers: [volumePermissionsContainer(settings)] }
+                        : {}),
                     containers: [
                         {
                             name: CONTAINER_NAME,

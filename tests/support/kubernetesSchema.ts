@@ -4,6 +4,8 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { PersistentVolume } from "kubernetes-models/v1/PersistentVolume";
 import { Service } from "kubernetes-models/v1/Service";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 
 interface Validatable {
     validate(): void;
@@ -17,6 +19,8 @@ const MODELS: Record<string, (object: Record<string, unknown>) => Validatable> =
     "v1/PersistentVolume": (object) => new PersistentVolume(object),
     "v1/Service": (object) => new Service(object),
     "apps/v1/StatefulSet": (object) => new StatefulSet(object),
+    "policy/v1/PodDisruptionBudget": (object) => new PodDisruptionBudget(object),
+    "networking.k8s.io/v1/NetworkPolicy": (object) => new NetworkPolicy(object),
 };
 
 /** Throws unless the object validates against the Kubernetes schema of its apiVersion and kind. */

@@ -1,0 +1,63 @@
+import type { types } from "@pulumi/kubernetes";
+import { ClusterSettings } from "../settings";
+import { POSTGRES_PORT, clusterNames, commonLabels, selectorLabels } from "../naming";
+
+/**
+ * Lets a drain or an upgrade take down one pod at a time; none for a single pod, where it would block
+ * every voluntary eviction for good.
+ */
+export function podDisruptionBudget(settings: ClusterSettings): types.input.policy.v1.PodDisruptionBudget | undefined {
+    if (settings.replicas <= 1) {
+        return undefined;
+    }
+    return {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: {
+            name: clusterNames(settings).podDisruptionBudget,
+            namespace: settings.namespace,
+            labels: commonLabels(settings),
+        },
+        spec: {
+            maxUnavailable: 1,
+            selector: { matchLabels: selectorLabels(settings) },
+        },
+    };
+}
+
+/**
+ * Ingress to the pods: TCP 5432 from the cluster's own pods (the standbys' replication connections) and from
+ * `allowedClients`; nothing else. Egress is left alone (the standbys reach the primary, and DNS, through it).
+ */
+export function networkPolicy(settings: ClusterSettings): types.input.networking.v1.NetworkPolicy | undefined {
+    if (!settings.networkPolicy.enabled) {
+        return undefined;
+    }
+    const clients: types.input.networking.v1.NetworkPolicyPeer[] = settings.networkPolicy.allowedClients.map(
+        (client) => ({
+            ...(client.podSelector ? { podSelector: { matchLabels: { ...client.podSelector.matchLabels } } } : {}),
+            ...(client.namespaceSelector
+                ? { namespaceSelector: { matchLabels: { ...client.namespaceSelector.matchLabels } } }
+                : {}),
+        }),
+    );
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: {
+            name: clusterNames(settings).networkPolicy,
+            namespace: settings.namespace,
+            labels: commonLabels(settings),
+        },
+        spec: {
+            podSelector: { matchLabels: selectorLabels(settings) },
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [{ podSelector: { matchLabels: selectorLabels(settings) } }, ...clients],
+                    ports: [{ protocol: "TCP", port: POSTGRES_PORT }],
+                },
+            ],
+        },
+    };
+}

@@ -1,0 +1,167 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { mockPasswordFor } from "./support/mockEngine";
+import {
+    ProgramRun,
+    engineConfig,
+    ofType,
+    runProgram,
+    runStack,
+    stackConfig,
+    stackNames,
+    valueOf,
+} from "./support/stacks";
+
+const SECRET = "kubernetes:core/v1:Secret";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+
+/** Every text in a value, keys included, with where it is; numbers and booleans cannot hold a password. */
+function* texts(value: unknown, path: string): Generator<{ path: string; text: string }> {
+    if (typeof value === "string") {
+        yield { path, text: value };
+    } else if (Array.isArray(value)) {
+        for (const [index, item] of value.entries()) {
+            yield* texts(item, `${path}[${index}]`);
+        }
+    } else if (typeof value === "object" && value !== null) {
+        for (const [key, item] of Object.entries(value)) {
+            yield { path: `${path}{key}`, text: key };
+            yield* texts(item, path ? `${path}.${key}` : key);
+        }
+    }
+}
+
+/** The forms a password could leak in: as is, URL-encoded (connection strings) and base64 (Secret data). */
+function formsOf(password: string): string[] {
+    return [...new Set([password, encodeURIComponent(password), Buffer.from(password).toString("base64")])];
+}
+
+/**
+ * Every place a password appears in the registered objects and the plain stack outputs, except the one
+ * place it belongs: the credentials Secret's `stringData`.
+ */
+async function leaks(run: ProgramRun, passwords: string[]): Promise<string[]> {
+    const found: string[] = [];
+    const scan = (where: string, value: unknown, allowed: (path: string) => boolean = () => false) => {
+        for (const { path, text } of texts(value, "")) {
+            for (const password of passwords) {
+                if (!allowed(path) && formsOf(password).some((form) => text.includes(form))) {
+                    found.push(`${where} at ${path || "(root)"}`);
+                }
+            }
+        }
+    };
+    for (const resource of run.resources) {
+        const inStringData = (path: string) => resource.type === SECRET && /^stringData\.[^.{[]+$/.test(path);
+        scan(`${resource.type} ${resource.name}`, resource.inputs, inStringData);
+    }
+    for (const [name, output] of Object.entries(run.outputs)) {
+        if (!(await pulumi.isSecret(output as pulumi.Output<unknown>))) {
+            scan(`stack output ${name}`, await valueOf(output as pulumi.Output<unknown>));
+        }
+    }
+    return found;
+}
+
+describe("secrets: no password outside the Secret's data", () => {
+    for (const stack of stackNames()) {
+        it(`stack ${stack}: generated passwords appear nowhere else`, async () => {
+            const run = await runStack(stack);
+            const passwords = ofType(run, PASSWORD).map((resource) => mockPasswordFor(resource.name));
+            assert.strictEqual(passwords.length, 2);
+            const secret = ofType(run, SECRET)[0];
+            assert.deepStrictEqual(
+                Object.values((secret.inputs as { stringData: Record<string, string> }).stringData).sort(),
+                [...passwords].sort(),
+            );
+            assert.deepStrictEqual(await leaks(run, passwords), []);
+            assert.strictEqual(await pulumi.isSecret(run.outputs.connectionUri), true);
+        });
+    }
+
+    const special = [
+        `p@ss:w/rd?#%&='"\\$\`!{}[]<>|;,~^ é-superuser`,
+        `${"x".repeat(8)}$(id)\`uname\` 'quoted' "double" \\n-repl`,
+    ];
+
+    for (const stack of stackNames()) {
+        it(`stack ${stack}: configured passwords with special characters appear nowhere else`, async () => {
+            const [superuser, replication] = special;
+            const run = await runProgram(
+                engineConfig({
+                    ...stackConfig(stack),
+                    "pg-ha:superuserPassword": superuser,
+                    "pg-ha:replicationPassword": replication,
+                }),
+                ["pg-ha:superuserPassword", "pg-ha:replicationPassword"],
+            );
+            assert.strictEqual(ofType(run, PASSWORD).length, 0);
+            const secret = ofType(run, SECRET)[0];
+            assert.deepStrictEqual(
+                Object.values((secret.inputs as { stringData: Record<string, string> }).stringData).sort(),
+                [...special].sort(),
+            );
+            assert.deepStrictEqual(await leaks(run, special), []);
+            assert.ok((await valueOf(run.outputs.connectionUri)).includes(encodeURIComponent(superuser)));
+        });
+    }
+
+    it("the scan finds a password put anywhere else (annotation, env, command, ConfigMap, output)", async () => {
+        const run = await runStack(stackNames()[0]);
+        const password = mockPasswordFor(ofType(run, PASSWORD)[0].name);
+        const planted = (where: (inputs: Record<string, unknown>) => void, type: string): ProgramRun => {
+            const resources = run.resources.map((resource) =>
+                resource.type === type ? { ...resource, inputs: structuredClone(resource.inputs) } : resource,
+            );
+            where(resources.find((resource) => resource.type === type)!.inputs);
+            return { ...run, resources };
+        };
+        type Template = { spec: { template: { metadata: Record<string, unknown>; spec: Record<string, unknown> } } };
+        const cases: [string, ProgramRun][] = [
+            [
+                "a pod annotation",
+                planted((inputs) => {
+                    (inputs as Template).spec.template.metadata.annotations = { note: `pw=${password}` };
+                }, "kubernetes:apps/v1:StatefulSet"),
+            ],
+            [
+                "an env value, base64-encoded",
+                planted((inputs) => {
+                    const [container] = (inputs as Template).spec.template.spec.containers as {
+                        env: { name: string; value: string }[];
+                    }[];
+                    container.env.push({ name: "X", value: Buffer.from(password).toString("base64") });
+                }, "kubernetes:apps/v1:StatefulSet"),
+            ],
+            [
+                "a command line",
+                planted((inputs) => {
+                    const [container] = (inputs as Template).spec.template.spec.containers as { command: string[] }[];
+                    container.command.push(`--password=${password}`);
+                }, "kubernetes:apps/v1:StatefulSet"),
+            ],
+            [
+                "a ConfigMap",
+                planted((inputs) => {
+                    (inputs.data as Record<string, string>)["pg_hba.conf"] += `# ${password}`;
+                }, "kubernetes:core/v1:ConfigMap"),
+            ],
+            [
+                "the Secret's metadata",
+                planted((inputs) => {
+                    (inputs.metadata as Record<string, unknown>).annotations = { [password]: "" };
+                }, SECRET),
+            ],
+            [
+                "a plain stack output",
+                {
+                    ...run,
+                    outputs: { ...run.outputs, secretName: pulumi.output(`postgresql://postgres:${password}@x`) },
+                },
+            ],
+        ];
+        for (const [where, planted] of cases) {
+            assert.notDeepStrictEqual(await leaks(planted, [password]), [], `missed ${where}`);
+        }
+    });
+});
