@@ -71,6 +71,11 @@ export function commonLabels(settings: Pick<ClusterSettings, "name">): Record<st
     };
 }
 
+/** Metadata of a namespaced object of the cluster: its name, the cluster's namespace and common labels. */
+export function namespacedMetadata(settings: Pick<ClusterSettings, "namespace" | "name">, name: string) {
+    return { name, namespace: settings.namespace, labels: commonLabels(settings) };
+}
+
 /** The labels that select the cluster's pods; a subset of `commonLabels`. */
 export function selectorLabels(settings: Pick<ClusterSettings, "name">): Record<string, string> {
     return {

@@ -39,6 +39,8 @@ const only = (run: ProgramRun, type: string) => {
     assert.strictEqual(found.length, 1, `expected one ${type}, got ${found.length}`);
     return found[0];
 };
+const namespacedResources = (run: ProgramRun) =>
+    [T.secret, T.configMap, T.service, T.sts, T.pdb, T.networkPolicy].flatMap((type) => ofType(run, type));
 const statefulSetOf = (run: ProgramRun) => inputsOf(only(run, T.sts)) as unknown as StatefulSetInputs;
 
 interface StatefulSetInputs extends ObjectInputs {
@@ -139,14 +141,7 @@ for (const stack of stackNames()) {
 
             it("puts every namespaced object in the configured namespace", () => {
                 const namespace = inputsOf(only(run, T.namespace)).metadata.name;
-                for (const resource of [
-                    ...ofType(run, T.secret),
-                    ...ofType(run, T.configMap),
-                    ...ofType(run, T.service),
-                    ...ofType(run, T.sts),
-                    ...ofType(run, T.pdb),
-                    ...ofType(run, T.networkPolicy),
-                ]) {
+                for (const resource of namespacedResources(run)) {
                     assert.strictEqual(inputsOf(resource).metadata.namespace, namespace, resource.name);
                 }
             });
@@ -170,14 +165,7 @@ for (const stack of stackNames()) {
 
             it("makes every namespaced object depend on the namespace", () => {
                 const namespace = only(run, T.namespace);
-                for (const resource of [
-                    ...ofType(run, T.secret),
-                    ...ofType(run, T.configMap),
-                    ...ofType(run, T.service),
-                    ...ofType(run, T.sts),
-                    ...ofType(run, T.pdb),
-                    ...ofType(run, T.networkPolicy),
-                ]) {
+                for (const resource of namespacedResources(run)) {
                     assert.ok(
                         resource.explicitDependencies.includes(namespace.urn),
                         `${resource.name} does not depend on the namespace`,

@@ -3,7 +3,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 
 import { ClusterSettings } from "../settings";
-import { POSTGRES_PORT, REPLICATION_USER, clusterNames, commonLabels } from "../naming";
+import { POSTGRES_PORT, REPLICATION_USER, clusterNames, namespacedMetadata } from "../naming";
 import { POD_PATHS } from "./podPaths";
 
 /** A ConfigMap whose data is plain strings, as built here. */
@@ -89,11 +89,7 @@ export function bootstrapConfigMap(settings: ClusterSettings): ConfigMapSpec {
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: {
-            name: clusterNames(settings).configMap,
-            namespace: settings.namespace,
-            labels: commonLabels(settings),
-        },
+        metadata: namespacedMetadata(settings, clusterNames(settings).configMap),
         data: { ...scripts, "postgresql.conf": postgresqlConf(settings), "pg_hba.conf": pgHbaConf(settings) },
     };
 }

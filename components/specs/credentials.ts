@@ -1,5 +1,5 @@
 import { ClusterSettings } from "../settings";
-import { SECRET_KEYS, clusterNames, commonLabels } from "../naming";
+import { SECRET_KEYS, clusterNames, namespacedMetadata } from "../naming";
 
 export interface Passwords<T> {
     superuser: T;
@@ -14,11 +14,7 @@ export function credentialsSecret<T>(settings: ClusterSettings, passwords: Passw
     return {
         apiVersion: "v1" as const,
         kind: "Secret" as const,
-        metadata: {
-            name: clusterNames(settings).secret,
-            namespace: settings.namespace,
-            labels: commonLabels(settings),
-        },
+        metadata: namespacedMetadata(settings, clusterNames(settings).secret),
         type: "Opaque",
         stringData: {
             [SECRET_KEYS.superuserPassword]: passwords.superuser,

@@ -1,6 +1,6 @@
 import type { types } from "@pulumi/kubernetes";
 import { ClusterSettings } from "../settings";
-import { POSTGRES_PORT, clusterNames, commonLabels, selectorLabels } from "../naming";
+import { POSTGRES_PORT, clusterNames, namespacedMetadata, selectorLabels } from "../naming";
 
 /**
  * Lets a drain or an upgrade take down one pod at a time; none for a single pod, where it would block
@@ -13,11 +13,7 @@ export function podDisruptionBudget(settings: ClusterSettings): types.input.poli
     return {
         apiVersion: "policy/v1",
         kind: "PodDisruptionBudget",
-        metadata: {
-            name: clusterNames(settings).podDisruptionBudget,
-            namespace: settings.namespace,
-            labels: commonLabels(settings),
-        },
+        metadata: namespacedMetadata(settings, clusterNames(settings).podDisruptionBudget),
         spec: {
             maxUnavailable: 1,
             selector: { matchLabels: selectorLabels(settings) },
@@ -44,11 +40,7 @@ export function networkPolicy(settings: ClusterSettings): types.input.networking
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: {
-            name: clusterNames(settings).networkPolicy,
-            namespace: settings.namespace,
-            labels: commonLabels(settings),
-        },
+        metadata: namespacedMetadata(settings, clusterNames(settings).networkPolicy),
         spec: {
             podSelector: { matchLabels: selectorLabels(settings) },
             policyTypes: ["Ingress"],

@@ -1,6 +1,6 @@
 import type { types } from "@pulumi/kubernetes";
 import { ClusterSettings } from "../settings";
-import { POSTGRES_PORT, clusterNames, commonLabels, selectorLabels } from "../naming";
+import { POSTGRES_PORT, clusterNames, namespacedMetadata, selectorLabels } from "../naming";
 
 export interface ClusterServices {
     /** Gives each pod its stable DNS name; the StatefulSet's `serviceName`. */
@@ -16,7 +16,7 @@ export function clusterServices(settings: ClusterSettings): ClusterServices {
     const service = (name: string, spec: types.input.core.v1.ServiceSpec): types.input.core.v1.Service => ({
         apiVersion: "v1",
         kind: "Service",
-        metadata: { name, namespace: settings.namespace, labels: commonLabels(settings) },
+        metadata: namespacedMetadata(settings, name),
         spec: {
             ports: [{ name: "postgresql", port: POSTGRES_PORT, targetPort: "postgresql", protocol: "TCP" }],
             ...spec,

@@ -7,6 +7,7 @@ import {
     SECRET_KEYS,
     clusterNames,
     commonLabels,
+    namespacedMetadata,
     selectorLabels,
 } from "../naming";
 import { POD_PATHS } from "./podPaths";
@@ -137,12 +138,7 @@ export function statefulSet(settings: ClusterSettings, configChecksum: string) {
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
-        metadata: {
-            name: names.statefulSet,
-            namespace: settings.namespace,
-            labels: commonLabels(settings),
-            annotations: awaitAnnotations(settings),
-        },
+        metadata: { ...namespacedMetadata(settings, names.statefulSet), annotations: awaitAnnotations(settings) },
         spec: {
             serviceName: names.headlessService,
             replicas: settings.replicas,
