@@ -2,6 +2,7 @@ import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import type { types } from "@pulumi/kubernetes";
 
 import { ClusterNames, clusterNames } from "../../components/naming";
 import { ClusterSettings } from "../../components/settings";
@@ -153,11 +154,11 @@ export function sleep(ms: number): Promise<void> {
 // The pod spec, as plain data.
 
 /** An `Input<T>` the spec builders filled with a plain value; anything else is a bug in the test setup. */
-function plain<T>(value: pulumi.Input<T> | undefined, what: string): T {
-    if (value === undefined || pulumi.Output.isInstance(value) || value instanceof Promise) {
+function plain<T>(value: pulumi.Input<T> | undefined, what: string): NonNullable<T> {
+    if (value === undefined || value === null || pulumi.Output.isInstance(value) || value instanceof Promise) {
         throw new Error(`the pod spec's ${what} is not a plain value`);
     }
-    return value as T;
+    return value as NonNullable<T>;
 }
 
 interface VolumeSource {
@@ -208,7 +209,7 @@ function podSpecView(settings: ClusterSettings, passwords: Passwords<string>) {
         }
     }
 
-    const probe = (value: pulumi.Input<import("@pulumi/kubernetes").types.input.core.v1.Probe> | undefined) => {
+    const probe = (value: pulumi.Input<types.input.core.v1.Probe | undefined> | undefined) => {
         const spec = plain(value, "probe");
         const exec = plain(spec.exec, "probe exec");
         return {
@@ -390,7 +391,7 @@ export class PodCluster {
 
     private constructor(
         readonly settings: ClusterSettings,
-        private passwords: Passwords<string>,
+        passwords: Passwords<string>,
         readonly runId: string,
         binDir: string,
     ) {
@@ -544,6 +545,19 @@ export class PodCluster {
         return pid1;
     }
 
+    /**
+     * Starts every pod as the StatefulSet controller does: with OrderedReady, each pod once the one before it
+     * is ready (its readiness probe succeeds); with Parallel, all at once.
+     */
+    async startAll(timeoutMs = 120000): Promise<void> {
+        for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
+            await this.start(ordinal);
+            if (this.settings.podManagementPolicy === "OrderedReady") {
+                await waitUntil(`${this.podName(ordinal)} is ready`, () => this.probe(ordinal, "readiness"), timeoutMs);
+            }
+        }
+    }
+
     /** Ends the pod's PID namespace at once (SIGKILL to its PID 1), like a node failure or an OOM kill. */
     async kill(ordinal: number): Promise<ExitStatus | undefined> {
         const container = this.containers.get(ordinal);
@@ -618,7 +632,6 @@ export class PodCluster {
 
     /** Changes the Secret's values; pods see them in their Secret volume, as after a `kubectl apply`. */
     setPasswords(passwords: Passwords<string>): void {
-        this.passwords = passwords;
         this.spec = podSpecView(this.settings, passwords);
         for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
             this.writeVolumeFiles(ordinal, "secret");
