@@ -600,6 +600,19 @@ export class PodCluster {
         return stopped ?? this.kill(ordinal);
     }
 
+    /**
+     * Cuts the pod off the pod network (its veth goes down): packets to and from it are lost, as when its
+     * node is unreachable. Its processes keep running.
+     */
+    disconnect(ordinal: number): void {
+        run("ip", ["-n", this.bridgeNetns, "link", "set", `pod${ordinal}`, "down"]);
+    }
+
+    /** Undoes `disconnect`. */
+    reconnect(ordinal: number): void {
+        run("ip", ["-n", this.bridgeNetns, "link", "set", `pod${ordinal}`, "up"]);
+    }
+
     /** Kubernetes restarting a container: kill it if it runs, start it again. */
     async restart(ordinal: number): Promise<void> {
         await this.kill(ordinal);
