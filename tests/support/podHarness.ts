@@ -146,6 +146,19 @@ export async function waitUntil(
     }
 }
 
+/** `promise`'s value, or undefined once `ms` have passed; the timer does not outlive the promise. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+    });
+    try {
+        return await Promise.race([promise, timeout]);
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
 export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -596,7 +609,7 @@ export class PodCluster {
         } catch {
             // already gone
         }
-        const stopped = await Promise.race([container.exited, sleep(graceSeconds * 1000).then(() => undefined)]);
+        const stopped = await within(container.exited, graceSeconds * 1000);
         return stopped ?? this.kill(ordinal);
     }
 
@@ -625,7 +638,7 @@ export class PodCluster {
         if (!container) {
             throw new Error(`${this.podName(ordinal)} was never started`);
         }
-        const status = await Promise.race([container.exited, sleep(timeoutMs).then(() => undefined)]);
+        const status = await within(container.exited, timeoutMs);
         if (!status) {
             throw new Error(`${this.podName(ordinal)} still runs after ${timeoutMs / 1000}s`);
         }
