@@ -107,4 +107,17 @@ describe("replication against real PostgreSQL: readiness and liveness probes", f
         assert.equal(await cluster.probe(1, "liveness"), true);
         assert.deepEqual(rows(await cluster.psql(0, "SELECT application_name FROM pg_stat_replication")), []);
     });
+
+    it("that standby, once its volume is wiped, clones again and streams", async () => {
+        const { cluster } = pods;
+        await cluster.kill(1);
+        cluster.wipe(1);
+        await cluster.start(1);
+        await waitForStreaming(cluster, 1);
+        assert.match(cluster.logs(1, { sinceLastStart: true }), /cloning the primary/);
+        assert.equal(
+            await cluster.psql(0, "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'postgresql_1'"),
+            "reserved",
+        );
+    });
 });
