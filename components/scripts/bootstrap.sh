@@ -70,16 +70,23 @@ init_primary() {
 	# The settings live in the ConfigMap so that every pod, and every later change, reads one copy.
 	printf "\ninclude '%s/postgresql.conf'\n" "$PG_HA_CONFIG_DIR" >>"$PARTIAL/postgresql.conf"
 
+	# The temporary server listens on no address and on a socket only this user can reach: clients and the
+	# probes (which use PGHOST) must not mistake it for the primary, nor have their connections cut when it
+	# stops a moment later.
+	init_socket="$PG_HA_RUNTIME_DIR/init"
+	rm -rf "$init_socket"
+	mkdir -m 0700 "$init_socket"
 	pg_ctl -D "$PARTIAL" -w -l "$PG_HA_RUNTIME_DIR/init.log" \
-		-o "-c listen_addresses='' -c unix_socket_directories='$PG_HA_RUNTIME_DIR'" start >&2
+		-o "-c listen_addresses='' -c unix_socket_directories='$init_socket'" start >&2
 	# The password travels as a psql variable read from the mounted file: never on a command line, and
 	# quoted by psql so that quotes, backslashes and dollars are safe.
-	psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HA_RUNTIME_DIR" -U postgres -d postgres \
+	psql -X -q -v ON_ERROR_STOP=1 -h "$init_socket" -U postgres -d postgres \
 		-v role="$PG_HA_REPLICATION_USER" -v password_file="$PG_HA_REPLICATION_PASSWORD_FILE" <<-'SQL'
 		\set password `cat :'password_file'`
 		CREATE ROLE :"role" WITH REPLICATION LOGIN PASSWORD :'password';
 	SQL
 	pg_ctl -D "$PARTIAL" -w -m fast stop >&2
+	rmdir "$init_socket"
 	publish
 }
 

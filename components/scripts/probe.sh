@@ -4,7 +4,9 @@
 # startup, liveness: the server process answers (accepting connections, or still starting/recovering).
 #   Neither looks at the primary, so a standby is not restarted only because the primary is down.
 # readiness: pod 0 accepts writes; any other pod is a standby whose WAL receiver is streaming. pg_isready
-#   alone is not enough: a standby whose slot was invalidated still answers but never catches up.
+#   alone is not enough: a standby whose slot was invalidated still answers but never catches up. Its WAL
+#   receiver shows "streaming" for the moment between connecting and being refused, so the same receiver
+#   must still stream a second later.
 set -u
 
 : "${PGHOST:=/var/run/postgresql}"
@@ -31,7 +33,10 @@ readiness)
 	if [ "$ordinal" = 0 ]; then
 		[ "$(query "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'")" = t ]
 	else
-		[ "$(query "SELECT status FROM pg_stat_wal_receiver")" = streaming ]
+		receiver=$(query "SELECT pid FROM pg_stat_wal_receiver WHERE status = 'streaming'")
+		[ -n "$receiver" ] || exit 1
+		sleep 1
+		[ "$(query "SELECT pid FROM pg_stat_wal_receiver WHERE status = 'streaming'")" = "$receiver" ]
 	fi
 	;;
 *)

@@ -1,0 +1,967 @@
+import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { types } from "@pulumi/kubernetes";
+
+import { ClusterNames, clusterNames } from "../../components/naming";
+import { ClusterSettings } from "../../components/settings";
+import { clusterObjects } from "../../components/specs/cluster";
+import { Passwords } from "../../components/specs/credentials";
+
+/**
+ * Runs the pods of one cluster on this machine the way a container runtime would, from the objects the
+ * program builds (`clusterObjects`): the StatefulSet's container command, env, volume mounts, security
+ * context and probes; the ConfigMap's files; the Secret's values. Nothing here copies a script or a
+ * command: change the specs and the pods change.
+ *
+ * Each pod gets
+ * - a network namespace of its own (`ip netns`), with a veth into a bridge that lives in a namespace the
+ *   harness also creates, and a private address 10.213.0.(10+ordinal): traffic never leaves these
+ *   namespaces and loopback;
+ * - mount, UTS, IPC and PID namespaces (`unshare`), hostname = pod name, and a root filesystem like an
+ *   image's: a read-only tmpfs with the host's /usr (read-only), an /etc overlay with the pod's passwd
+ *   (postgres = the spec's runAsUser), hosts and nsswitch, a private /dev, /dev/shm and /proc;
+ * - every volume of the spec at its mount path: the claim as a per-pod directory that outlives the
+ *   container, the ConfigMap and Secret as files with the spec's modes, emptyDirs as per-pod directories;
+ * - an /etc/hosts that resolves every pod that exists (`<sts>-i.<headless-svc>` up to
+ *   `….svc.cluster.local`) and the Services, like the cluster DNS.
+ *
+ * The container process is the spec's command, run as the spec's user with no capabilities, no new
+ * privileges and only the spec's env plus the PATH of the "image" (the Debian PostgreSQL bin directory).
+ * It is PID 1 of its PID namespace, so killing it ends every process of the pod at once.
+ *
+ * Everything lives under `PG_HA_HARNESS_DIR` (default /var/tmp/pg-ha-pod-harness), outside any path a pod
+ * hides. `destroy()` removes it all; `PodCluster.create` also removes what a crashed earlier run left.
+ */
+
+const HARNESS_ROOT = process.env.PG_HA_HARNESS_DIR ?? "/var/tmp/pg-ha-pod-harness";
+const NETNS_PREFIX = "pgha-";
+const SUBNET = "10.213.0";
+const POSTGRES_BASE = "/usr/lib/postgresql";
+/** The host tools the harness itself runs (outside the pods). */
+const HOST_TOOLS = ["ip", "unshare", "nsenter", "setpriv", "pivot_root", "mount", "umount", "hostname"];
+
+export type ProbeKind = "startup" | "liveness" | "readiness";
+
+/** How a container ended: an exit code, or the signal that killed it. */
+export interface ExitStatus {
+    code: number | null;
+    signal: NodeJS.Signals | null;
+}
+
+export interface CommandResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export class PodCommandError extends Error {
+    constructor(
+        readonly pod: string,
+        readonly argv: string[],
+        readonly result: CommandResult,
+    ) {
+        super(`in ${pod}, ${argv.join(" ")} exited with ${result.code}: ${result.stderr.trim()}`);
+        this.name = "PodCommandError";
+    }
+}
+
+/** The highest `/usr/lib/postgresql/<major>/bin` that holds a server, if any. */
+export function postgresBinDir(): string | undefined {
+    if (!fs.existsSync(POSTGRES_BASE)) {
+        return undefined;
+    }
+    const majors = fs
+        .readdirSync(POSTGRES_BASE)
+        .filter((entry) => /^\d+$/.test(entry) && fs.existsSync(path.join(POSTGRES_BASE, entry, "bin", "postgres")))
+        .map(Number)
+        .sort((a, b) => b - a);
+    return majors.length > 0 ? path.join(POSTGRES_BASE, String(majors[0]), "bin") : undefined;
+}
+
+function onPath(tool: string): boolean {
+    return (process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+        .split(":")
+        .some((dir) => fs.existsSync(path.join(dir, tool)));
+}
+
+/**
+ * Why the pods cannot run on this machine, or undefined when they can. Only a missing privilege or
+ * namespace tool is a reason to skip; missing PostgreSQL binaries are an error (CI installs them).
+ */
+export function harnessSkipReason(): string | undefined {
+    if (process.platform !== "linux") {
+        return "the pod harness needs Linux namespaces";
+    }
+    if (process.getuid?.() !== 0) {
+        return "the pod harness must run as root (it creates namespaces, mounts and network devices)";
+    }
+    const missing = HOST_TOOLS.filter((tool) => !onPath(tool));
+    if (missing.length > 0) {
+        return `the pod harness needs ${missing.join(", ")} (util-linux, iproute2)`;
+    }
+    try {
+        execFileSync("unshare", ["--mount", "--uts", "--ipc", "--pid", "--net", "--fork", "true"], { stdio: "ignore" });
+    } catch {
+        return "unshare cannot create namespaces here (no CAP_SYS_ADMIN?)";
+    }
+    return undefined;
+}
+
+/** The PostgreSQL bin directory, or an error that says how to get one. */
+export function requirePostgresBinDir(): string {
+    const dir = postgresBinDir();
+    if (!dir) {
+        throw new Error(
+            `no PostgreSQL server binaries under ${POSTGRES_BASE}/<major>/bin: install Debian's postgresql package (.ci/run does)`,
+        );
+    }
+    return dir;
+}
+
+/** Polls `condition` until it holds; fails with `description` and the last error after `timeoutMs`. */
+export async function waitUntil(
+    description: string,
+    condition: () => Promise<boolean> | boolean,
+    timeoutMs = 30000,
+    intervalMs = 200,
+): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    for (;;) {
+        try {
+            if (await condition()) {
+                return;
+            }
+            lastError = undefined;
+        } catch (error) {
+            lastError = error;
+        }
+        if (Date.now() >= deadline) {
+            const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
+            throw new Error(`timed out after ${timeoutMs / 1000}s waiting until ${description}${detail}`);
+        }
+        await sleep(intervalMs);
+    }
+}
+
+/** `promise`'s value, or undefined once `ms` have passed; the timer does not outlive the promise. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+    });
+    try {
+        return await Promise.race([promise, timeout]);
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+export function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The pod spec, as plain data.
+
+/** An `Input<T>` the spec builders filled with a plain value; anything else is a bug in the test setup. */
+function plain<T>(value: pulumi.Input<T> | undefined, what: string): NonNullable<T> {
+    if (value === undefined || value === null || pulumi.Output.isInstance(value) || value instanceof Promise) {
+        throw new Error(`the pod spec's ${what} is not a plain value`);
+    }
+    return value as NonNullable<T>;
+}
+
+interface VolumeSource {
+    kind: "claim" | "configMap" | "secret" | "emptyDir";
+    defaultMode?: number;
+}
+
+interface PodSpecView {
+    command: string[];
+    env: Record<string, string>;
+    mounts: { volume: string; mountPath: string; readOnly: boolean }[];
+    volumes: Record<string, VolumeSource>;
+    probes: Record<ProbeKind, { command: string[]; timeoutSeconds: number }>;
+    runAsUser: number;
+    runAsGroup: number;
+    fsGroup: number;
+    terminationGracePeriodSeconds: number;
+}
+
+function podSpecView(settings: ClusterSettings, passwords: Passwords<string>) {
+    const objects = clusterObjects(settings, passwords);
+    const sts = plain(objects.statefulSet.spec, "StatefulSet spec");
+    const template = plain(sts.template, "pod template");
+    const pod = plain(template.spec, "pod spec");
+    const containers = plain(pod.containers, "containers").map((c) => plain(c, "container"));
+    if (containers.length !== 1) {
+        throw new Error(`the harness runs pods with one container; the spec has ${containers.length}`);
+    }
+    const container = containers[0];
+    const security = plain(pod.securityContext, "securityContext");
+
+    const volumes: Record<string, VolumeSource> = {};
+    for (const claim of plain(sts.volumeClaimTemplates, "volumeClaimTemplates").map((c) => plain(c, "claim"))) {
+        volumes[plain(plain(claim.metadata, "claim metadata").name, "claim name")] = { kind: "claim" };
+    }
+    for (const volume of plain(pod.volumes, "volumes").map((v) => plain(v, "volume"))) {
+        const name = plain(volume.name, "volume name");
+        if (volume.configMap !== undefined) {
+            const mode = plain(volume.configMap, "configMap volume").defaultMode;
+            volumes[name] = { kind: "configMap", defaultMode: mode === undefined ? 0o644 : plain(mode, "mode") };
+        } else if (volume.secret !== undefined) {
+            const mode = plain(volume.secret, "secret volume").defaultMode;
+            volumes[name] = { kind: "secret", defaultMode: mode === undefined ? 0o644 : plain(mode, "mode") };
+        } else if (volume.emptyDir !== undefined) {
+            volumes[name] = { kind: "emptyDir" };
+        } else {
+            throw new Error(`the harness does not know the kind of volume ${name}`);
+        }
+    }
+
+    const probe = (value: pulumi.Input<types.input.core.v1.Probe | undefined> | undefined) => {
+        const spec = plain(value, "probe");
+        const exec = plain(spec.exec, "probe exec");
+        return {
+            command: plain(exec.command, "probe command").map((arg) => plain(arg, "probe argument")),
+            timeoutSeconds: spec.timeoutSeconds === undefined ? 1 : plain(spec.timeoutSeconds, "probe timeout"),
+        };
+    };
+
+    const view: PodSpecView = {
+        command: plain(container.command, "command").map((arg) => plain(arg, "command argument")),
+        env: Object.fromEntries(
+            plain(container.env, "env").map((e) => {
+                const entry = plain(e, "env entry");
+                return [plain(entry.name, "env name"), plain(entry.value, "env value")];
+            }),
+        ),
+        mounts: plain(container.volumeMounts, "volumeMounts").map((m) => {
+            const mount = plain(m, "volumeMount");
+            return {
+                volume: plain(mount.name, "volumeMount name"),
+                mountPath: plain(mount.mountPath, "mountPath"),
+                readOnly: mount.readOnly === undefined ? false : plain(mount.readOnly, "readOnly"),
+            };
+        }),
+        volumes,
+        probes: {
+            startup: probe(container.startupProbe),
+            liveness: probe(container.livenessProbe),
+            readiness: probe(container.readinessProbe),
+        },
+        runAsUser: plain(security.runAsUser, "runAsUser"),
+        runAsGroup: plain(security.runAsGroup, "runAsGroup"),
+        fsGroup: plain(security.fsGroup, "fsGroup"),
+        terminationGracePeriodSeconds: plain(pod.terminationGracePeriodSeconds, "terminationGracePeriodSeconds"),
+    };
+    return { view, configMap: objects.configMap, secret: objects.secret };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Host helpers.
+
+function run(command: string, args: string[]): string {
+    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function runAsync(command: string, args: string[], timeoutMs?: number): Promise<CommandResult> {
+    return new Promise((resolve) => {
+        execFile(
+            command,
+            args,
+            { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, killSignal: "SIGKILL" },
+            (error, stdout, stderr) => {
+                const code = error ? (typeof error.code === "number" ? error.code : 124) : 0;
+                resolve({ code, stdout, stderr });
+            },
+        );
+    });
+}
+
+/** Single-quotes a word for sh. */
+function sq(word: string): string {
+    return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function netnsList(): string[] {
+    return run("ip", ["netns", "list"])
+        .split("\n")
+        .map((line) => line.split(" ")[0])
+        .filter((name) => name.length > 0);
+}
+
+function netnsPids(netns: string): number[] {
+    try {
+        return run("ip", ["netns", "pids", netns])
+            .split("\n")
+            .filter((line) => /^\d+$/.test(line))
+            .map(Number);
+    } catch {
+        return [];
+    }
+}
+
+function killNetnsProcesses(netns: string): void {
+    for (const pid of netnsPids(netns)) {
+        try {
+            process.kill(pid, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    }
+}
+
+function removeNetns(netns: string): void {
+    killNetnsProcesses(netns);
+    try {
+        run("ip", ["netns", "delete", netns]);
+    } catch {
+        // already gone
+    }
+}
+
+function processAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** A run is `<pid>-<n>`: stale once that process is gone. */
+function runIsStale(runId: string): boolean {
+    const pid = Number(runId.split("-")[0]);
+    return !Number.isInteger(pid) || (pid !== process.pid && !processAlive(pid));
+}
+
+/** Removes the namespaces, processes and directories of runs whose test process is gone. */
+export function removeStaleRuns(): void {
+    const stale = new Set<string>();
+    for (const netns of netnsList()) {
+        const match = /^pgha-(\d+-\d+)-/.exec(netns);
+        if (match && runIsStale(match[1])) {
+            stale.add(match[1]);
+            removeNetns(netns);
+        }
+    }
+    if (fs.existsSync(HARNESS_ROOT)) {
+        for (const runId of fs.readdirSync(HARNESS_ROOT)) {
+            if (runIsStale(runId)) {
+                fs.rmSync(path.join(HARNESS_ROOT, runId), { recursive: true, force: true });
+            }
+        }
+    }
+}
+
+let runCounter = 0;
+const liveClusters = new Set<PodCluster>();
+process.once("exit", () => {
+    for (const cluster of liveClusters) {
+        cluster.destroySync();
+    }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+interface Container {
+    process: ChildProcess;
+    /** Host PID of the pod's PID 1. */
+    pid1: number;
+    exited: Promise<ExitStatus>;
+    status?: ExitStatus;
+    logOffset: number;
+}
+
+interface PodDirs {
+    root: string;
+    rootfs: string;
+    etcLayer: string;
+    hosts: string;
+    log: string;
+    volumes: Record<string, string>;
+}
+
+export interface PodClusterOptions {
+    /** The PostgreSQL bin directory the "image" puts on PATH; default: the highest Debian one. */
+    binDir?: string;
+}
+
+export class PodCluster {
+    readonly names: ClusterNames;
+    readonly binDir: string;
+    private readonly runDir: string;
+    private readonly bridgeNetns: string;
+    private readonly containers = new Map<number, Container>();
+    /** Pods that exist (have been started once), and so have DNS records. */
+    private readonly existing = new Set<number>();
+    private spec: ReturnType<typeof podSpecView>;
+    private destroyed = false;
+
+    private constructor(
+        readonly settings: ClusterSettings,
+        passwords: Passwords<string>,
+        readonly runId: string,
+        binDir: string,
+    ) {
+        this.names = clusterNames(settings);
+        this.binDir = binDir;
+        this.runDir = path.join(HARNESS_ROOT, runId);
+        this.bridgeNetns = `${NETNS_PREFIX}${runId}-net`;
+        this.spec = podSpecView(settings, passwords);
+    }
+
+    /** Builds the network and the per-pod directories of `settings.replicas` pods; starts none. */
+    static async create(
+        settings: ClusterSettings,
+        passwords: Passwords<string>,
+        options: PodClusterOptions = {},
+    ): Promise<PodCluster> {
+        removeStaleRuns();
+        const binDir = options.binDir ?? requirePostgresBinDir();
+        const cluster = new PodCluster(settings, passwords, `${process.pid}-${++runCounter}`, binDir);
+        liveClusters.add(cluster);
+        try {
+            cluster.setUp();
+        } catch (error) {
+            await cluster.destroy();
+            throw error;
+        }
+        return cluster;
+    }
+
+    get replicas(): number {
+        return this.settings.replicas;
+    }
+
+    podName(ordinal: number): string {
+        return this.names.pod(ordinal);
+    }
+
+    address(ordinal: number): string {
+        return `${SUBNET}.${10 + ordinal}`;
+    }
+
+    /** Host path of a volume of a pod (`data` is the claim: PGDATA is `<it>/pgdata`). */
+    volumePath(ordinal: number, volume: string): string {
+        const dir = this.dirs(ordinal).volumes[volume];
+        if (!dir) {
+            throw new Error(`pod ${this.podName(ordinal)} has no volume ${volume}`);
+        }
+        return dir;
+    }
+
+    /** Host path of the pod's data volume (the StatefulSet's claim). */
+    dataVolume(ordinal: number): string {
+        const claim = Object.entries(this.spec.view.volumes).find(([, source]) => source.kind === "claim");
+        if (!claim) {
+            throw new Error("the pod spec has no claim");
+        }
+        return this.volumePath(ordinal, claim[0]);
+    }
+
+    /** Host path of a path inside the pod that lies on one of its volumes. */
+    hostPath(ordinal: number, podPath: string): string {
+        const mount = this.spec.view.mounts
+            .filter((m) => podPath === m.mountPath || podPath.startsWith(`${m.mountPath}/`))
+            .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+        if (!mount) {
+            throw new Error(`${podPath} is on no volume of the pod`);
+        }
+        return path.join(this.volumePath(ordinal, mount.volume), podPath.slice(mount.mountPath.length));
+    }
+
+    /** The env of the pod's container: the spec's env and the image's PATH and HOME. */
+    containerEnv(): Record<string, string> {
+        return { PATH: `${this.binDir}:/usr/bin:/bin`, HOME: "/var/lib/postgresql", ...this.spec.view.env };
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Lifecycle.
+
+    isRunning(ordinal: number): boolean {
+        const container = this.containers.get(ordinal);
+        return container !== undefined && container.status === undefined;
+    }
+
+    /** Starts the pod's container in the background (Kubernetes creating or restarting it). */
+    async start(ordinal: number): Promise<void> {
+        if (this.isRunning(ordinal)) {
+            throw new Error(`${this.podName(ordinal)} is already running`);
+        }
+        this.existing.add(ordinal);
+        this.writeHosts();
+        const dirs = this.dirs(ordinal);
+        const logOffset = fs.existsSync(dirs.log) ? fs.statSync(dirs.log).size : 0;
+        const fd = fs.openSync(dirs.log, "a");
+        let child: ChildProcess;
+        try {
+            child = spawn(
+                "nsenter",
+                [
+                    `--net=/run/netns/${this.podNetns(ordinal)}`,
+                    "--",
+                    "unshare",
+                    "--mount",
+                    "--uts",
+                    "--ipc",
+                    "--pid",
+                    "--fork",
+                    "--kill-child",
+                    "--propagation",
+                    "private",
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    this.containerScript(ordinal),
+                ],
+                { stdio: ["ignore", fd, fd] },
+            );
+        } finally {
+            fs.closeSync(fd);
+        }
+        const exited = new Promise<ExitStatus>((resolve) => {
+            child.once("exit", (code, signal) => resolve({ code, signal }));
+        });
+        const pid1 = await this.findPid1(child, exited);
+        const container: Container = { process: child, pid1, exited, logOffset };
+        this.containers.set(ordinal, container);
+        void exited.then((status) => {
+            container.status = status;
+        });
+    }
+
+    private async findPid1(child: ChildProcess, exited: Promise<ExitStatus>): Promise<number> {
+        const unsharePid = child.pid;
+        if (unsharePid === undefined) {
+            throw new Error(`could not start the container: ${String((await exited).code)}`);
+        }
+        let pid1 = 0;
+        await waitUntil(
+            "the pod's PID 1 exists",
+            () => {
+                try {
+                    const children = fs.readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, "utf8").trim();
+                    pid1 = children ? Number(children.split(" ")[0]) : 0;
+                } catch {
+                    pid1 = 0;
+                }
+                return pid1 > 0;
+            },
+            10000,
+            10,
+        );
+        return pid1;
+    }
+
+    /**
+     * Starts every pod as the StatefulSet controller does: with OrderedReady, each pod once the one before it
+     * is ready (its readiness probe succeeds); with Parallel, all at once.
+     */
+    async startAll(timeoutMs = 120000): Promise<void> {
+        for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
+            await this.start(ordinal);
+            if (this.settings.podManagementPolicy === "OrderedReady") {
+                await waitUntil(`${this.podName(ordinal)} is ready`, () => this.probe(ordinal, "readiness"), timeoutMs);
+            }
+        }
+    }
+
+    /** Ends the pod's PID namespace at once (SIGKILL to its PID 1), like a node failure or an OOM kill. */
+    async kill(ordinal: number): Promise<ExitStatus | undefined> {
+        const container = this.containers.get(ordinal);
+        if (!container || container.status) {
+            return container?.status;
+        }
+        try {
+            process.kill(container.pid1, "SIGKILL");
+        } catch {
+            // already gone
+        }
+        const status = await container.exited;
+        await waitUntil(
+            `no process of ${this.podName(ordinal)} is left`,
+            () => this.podProcesses(ordinal) === 0,
+            10000,
+            50,
+        );
+        return status;
+    }
+
+    /**
+     * Stops the pod as the kubelet does: the image's stop signal (the postgres image's STOPSIGNAL is SIGINT,
+     * a fast shutdown) to PID 1, then SIGKILL after the spec's termination grace period (or `graceSeconds`).
+     */
+    async stop(
+        ordinal: number,
+        graceSeconds = this.spec.view.terminationGracePeriodSeconds,
+    ): Promise<ExitStatus | undefined> {
+        const container = this.containers.get(ordinal);
+        if (!container || container.status) {
+            return container?.status;
+        }
+        try {
+            process.kill(container.pid1, "SIGINT");
+        } catch {
+            // already gone
+        }
+        const stopped = await within(container.exited, graceSeconds * 1000);
+        return stopped ?? this.kill(ordinal);
+    }
+
+    /**
+     * Cuts the pod off the pod network (its veth goes down): packets to and from it are lost, as when its
+     * node is unreachable. Its processes keep running.
+     */
+    disconnect(ordinal: number): void {
+        run("ip", ["-n", this.bridgeNetns, "link", "set", `pod${ordinal}`, "down"]);
+    }
+
+    /** Undoes `disconnect`. */
+    reconnect(ordinal: number): void {
+        run("ip", ["-n", this.bridgeNetns, "link", "set", `pod${ordinal}`, "up"]);
+    }
+
+    /** Kubernetes restarting a container: kill it if it runs, start it again. */
+    async restart(ordinal: number): Promise<void> {
+        await this.kill(ordinal);
+        await this.start(ordinal);
+    }
+
+    /** Waits for the container to end on its own and returns how. */
+    async waitForExit(ordinal: number, timeoutMs: number): Promise<ExitStatus> {
+        const container = this.containers.get(ordinal);
+        if (!container) {
+            throw new Error(`${this.podName(ordinal)} was never started`);
+        }
+        const status = await within(container.exited, timeoutMs);
+        if (!status) {
+            throw new Error(`${this.podName(ordinal)} still runs after ${timeoutMs / 1000}s`);
+        }
+        return status;
+    }
+
+    /** Empties the pod's data volume (a replaced disk); the pod must not run. */
+    wipe(ordinal: number): void {
+        if (this.isRunning(ordinal)) {
+            throw new Error(`stop ${this.podName(ordinal)} before wiping its volume`);
+        }
+        const volume = this.dataVolume(ordinal);
+        for (const entry of fs.readdirSync(volume)) {
+            fs.rmSync(path.join(volume, entry), { recursive: true, force: true });
+        }
+    }
+
+    /** Changes the Secret's values; pods see them in their Secret volume, as after a `kubectl apply`. */
+    setPasswords(passwords: Passwords<string>): void {
+        this.spec = podSpecView(this.settings, passwords);
+        for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
+            this.writeVolumeFiles(ordinal, "secret");
+        }
+    }
+
+    /** The container's output (stdout and stderr), whole or since its last start. */
+    logs(ordinal: number, options: { sinceLastStart?: boolean } = {}): string {
+        const log = this.dirs(ordinal).log;
+        if (!fs.existsSync(log)) {
+            return "";
+        }
+        const text = fs.readFileSync(log);
+        const offset = options.sinceLastStart ? (this.containers.get(ordinal)?.logOffset ?? 0) : 0;
+        return text.subarray(offset).toString("utf8");
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Inside a pod.
+
+    /**
+     * Runs `argv` inside the running pod (its namespaces and root), as the container's user with the
+     * container's env (plus `env`), like `kubectl exec`.
+     */
+    async exec(
+        ordinal: number,
+        argv: string[],
+        options: { env?: Record<string, string>; timeoutMs?: number } = {},
+    ): Promise<CommandResult> {
+        const container = this.containers.get(ordinal);
+        if (!container || container.status) {
+            return { code: 126, stdout: "", stderr: `${this.podName(ordinal)} is not running` };
+        }
+        const env = { ...this.containerEnv(), ...options.env };
+        return runAsync(
+            "nsenter",
+            [
+                "--target",
+                String(container.pid1),
+                "--mount",
+                "--uts",
+                "--ipc",
+                "--net",
+                "--pid",
+                "--root",
+                "--wd",
+                "--",
+                ...this.dropPrivileges(),
+                "env",
+                "-i",
+                ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
+                ...argv,
+            ],
+            options.timeoutMs ?? 60000,
+        );
+    }
+
+    /** Runs SQL through psql in the pod, as postgres over the pod's socket; returns unaligned, tuples-only output. */
+    async psql(ordinal: number, sql: string, options: { database?: string } = {}): Promise<string> {
+        const argv = ["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-U", "postgres"];
+        const result = await this.exec(ordinal, [...argv, "-d", options.database ?? "postgres", "-c", sql]);
+        if (result.code !== 0) {
+            throw new PodCommandError(this.podName(ordinal), ["psql", "-c", sql], result);
+        }
+        return result.stdout.trim();
+    }
+
+    /** Runs the spec's probe command in the pod, with the spec's timeout; true when it succeeds. */
+    async probe(ordinal: number, kind: ProbeKind): Promise<boolean> {
+        const spec = this.spec.view.probes[kind];
+        const result = await this.exec(ordinal, spec.command, { timeoutMs: spec.timeoutSeconds * 1000 });
+        return result.code === 0;
+    }
+
+    waitUntil(description: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30000): Promise<void> {
+        return waitUntil(description, condition, timeoutMs);
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Teardown.
+
+    /** Kills every pod and removes the namespaces and directories. Safe to call twice. */
+    async destroy(): Promise<void> {
+        for (const ordinal of [...this.containers.keys()]) {
+            await this.kill(ordinal).catch(() => undefined);
+        }
+        this.destroySync();
+    }
+
+    /** The synchronous part of `destroy`, also run when the test process exits. */
+    destroySync(): void {
+        if (this.destroyed) {
+            return;
+        }
+        this.destroyed = true;
+        for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
+            removeNetns(this.podNetns(ordinal));
+        }
+        removeNetns(this.bridgeNetns);
+        fs.rmSync(this.runDir, { recursive: true, force: true });
+        liveClusters.delete(this);
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Set-up.
+
+    private podNetns(ordinal: number): string {
+        return `${NETNS_PREFIX}${this.runId}-${ordinal}`;
+    }
+
+    private podProcesses(ordinal: number): number {
+        return netnsPids(this.podNetns(ordinal)).length;
+    }
+
+    private dirs(ordinal: number): PodDirs {
+        const root = path.join(this.runDir, "pods", this.podName(ordinal));
+        return {
+            root,
+            rootfs: path.join(root, "rootfs"),
+            etcLayer: path.join(root, "etc"),
+            hosts: path.join(root, "hosts"),
+            log: path.join(root, "container.log"),
+            volumes: Object.fromEntries(
+                Object.keys(this.spec.view.volumes).map((name) => [name, path.join(root, "volumes", name)]),
+            ),
+        };
+    }
+
+    private setUp(): void {
+        fs.mkdirSync(this.runDir, { recursive: true });
+        run("ip", ["netns", "add", this.bridgeNetns]);
+        const inBridge = (...args: string[]) => run("ip", ["-n", this.bridgeNetns, ...args]);
+        inBridge("link", "set", "lo", "up");
+        inBridge("link", "add", "br0", "type", "bridge");
+        inBridge("link", "set", "br0", "up");
+        for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
+            const netns = this.podNetns(ordinal);
+            run("ip", ["netns", "add", netns]);
+            const inPod = (...args: string[]) => run("ip", ["-n", netns, ...args]);
+            inPod("link", "set", "lo", "up");
+            inBridge("link", "add", `pod${ordinal}`, "type", "veth", "peer", "name", "eth0", "netns", netns);
+            inBridge("link", "set", `pod${ordinal}`, "master", "br0", "up");
+            inPod("addr", "add", `${this.address(ordinal)}/24`, "dev", "eth0");
+            inPod("link", "set", "eth0", "up");
+            this.prepareDirs(ordinal);
+        }
+        this.writeHosts();
+    }
+
+    private prepareDirs(ordinal: number): void {
+        const { view } = this.spec;
+        const dirs = this.dirs(ordinal);
+        fs.mkdirSync(dirs.rootfs, { recursive: true });
+        fs.mkdirSync(dirs.etcLayer, { recursive: true });
+        for (const [name, source] of Object.entries(view.volumes)) {
+            const dir = dirs.volumes[name];
+            fs.mkdirSync(dir, { recursive: true });
+            if (source.kind === "claim") {
+                // What the kubelet does with fsGroup: the volume's group is fsGroup, group-writable, setgid.
+                fs.chownSync(dir, 0, view.fsGroup);
+                fs.chmodSync(dir, 0o2770);
+            } else if (source.kind === "emptyDir") {
+                fs.chownSync(dir, 0, view.fsGroup);
+                fs.chmodSync(dir, 0o2777);
+            } else {
+                this.writeVolumeFiles(ordinal, source.kind);
+            }
+        }
+        // The image's /etc: the host's, with the container user as postgres and names resolved from hosts only.
+        const withoutIds = (file: string, idField: number, id: number, name: string) =>
+            fs
+                .readFileSync(file, "utf8")
+                .split("\n")
+                .filter((line) => line.length > 0)
+                .filter((line) => {
+                    const fields = line.split(":");
+                    return fields[0] !== name && fields[idField] !== String(id);
+                });
+        const passwd = withoutIds("/etc/passwd", 2, view.runAsUser, "postgres");
+        passwd.push(`postgres:x:${view.runAsUser}:${view.runAsGroup}:PostgreSQL:/var/lib/postgresql:/bin/sh`);
+        const group = withoutIds("/etc/group", 2, view.runAsGroup, "postgres");
+        group.push(`postgres:x:${view.runAsGroup}:`);
+        fs.writeFileSync(path.join(dirs.etcLayer, "passwd"), passwd.join("\n") + "\n", { mode: 0o644 });
+        fs.writeFileSync(path.join(dirs.etcLayer, "group"), group.join("\n") + "\n", { mode: 0o644 });
+        fs.writeFileSync(
+            path.join(dirs.etcLayer, "nsswitch.conf"),
+            "passwd: files\ngroup: files\nshadow: files\nhosts: files\n",
+            { mode: 0o644 },
+        );
+        fs.writeFileSync(path.join(dirs.etcLayer, "resolv.conf"), "# names resolve through /etc/hosts only\n");
+        fs.writeFileSync(path.join(dirs.etcLayer, "hostname"), `${this.podName(ordinal)}\n`);
+        fs.writeFileSync(dirs.hosts, "");
+        // Mount points of volumes under /etc must exist in the (read-only) /etc overlay.
+        for (const mount of view.mounts) {
+            if (mount.mountPath.startsWith("/etc/")) {
+                fs.mkdirSync(path.join(dirs.etcLayer, mount.mountPath.slice("/etc/".length)), { recursive: true });
+            }
+        }
+    }
+
+    /** Writes the ConfigMap or Secret files of every volume of that kind, with the spec's modes. */
+    private writeVolumeFiles(ordinal: number, kind: "configMap" | "secret"): void {
+        const { view, configMap, secret } = this.spec;
+        const data: Record<string, string> = kind === "configMap" ? configMap.data : secret.stringData;
+        for (const [name, source] of Object.entries(view.volumes)) {
+            if (source.kind !== kind) {
+                continue;
+            }
+            const dir = this.dirs(ordinal).volumes[name];
+            for (const entry of fs.readdirSync(dir)) {
+                fs.rmSync(path.join(dir, entry), { force: true });
+            }
+            for (const [key, value] of Object.entries(data)) {
+                const file = path.join(dir, key);
+                fs.writeFileSync(file, value);
+                fs.chownSync(file, 0, view.fsGroup);
+                fs.chmodSync(file, source.defaultMode ?? 0o644);
+            }
+        }
+    }
+
+    /** /etc/hosts of every pod: what the cluster DNS answers for the pods that exist, and the Services. */
+    private writeHosts(): void {
+        const { names } = this;
+        const ns = this.settings.namespace;
+        const forms = (name: string) => [name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
+        const existing = [...this.existing].sort((a, b) => a - b);
+        const dns = [
+            ...existing.map(
+                (i) => `${this.address(i)}\t${forms(`${names.pod(i)}.${names.headlessService}`).join(" ")}`,
+            ),
+            ...existing.map((i) => `${this.address(i)}\t${forms(names.headlessService).join(" ")}`),
+            ...(this.existing.has(0) ? [`${this.address(0)}\t${forms(names.rwService).join(" ")}`] : []),
+            ...existing.map((i) => `${this.address(i)}\t${forms(names.rService).join(" ")}`),
+        ];
+        for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
+            const own = `${this.address(ordinal)}\t${names.podHost(ordinal)} ${names.pod(ordinal)}`;
+            const hosts = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", own, ...dns, ""];
+            // Rewritten in place: the pods bind-mount this very file.
+            fs.writeFileSync(this.dirs(ordinal).hosts, hosts.join("\n"));
+        }
+    }
+
+    private dropPrivileges(): string[] {
+        const { view } = this.spec;
+        // runAsUser/runAsGroup/fsGroup, capabilities: drop ALL, allowPrivilegeEscalation: false.
+        return [
+            "setpriv",
+            `--reuid=${view.runAsUser}`,
+            `--regid=${view.runAsGroup}`,
+            `--groups=${view.fsGroup}`,
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+            "--",
+        ];
+    }
+
+    /** The shell script PID 1 of a new pod runs as root: build the root filesystem, then exec the command. */
+    private containerScript(ordinal: number): string {
+        const { view } = this.spec;
+        const dirs = this.dirs(ordinal);
+        const lines = [
+            "set -eu",
+            `R=${sq(dirs.rootfs)}`,
+            `hostname ${sq(this.podName(ordinal))}`,
+            'mount -t tmpfs -o mode=0755,size=16m pod-root "$R"',
+            'cd "$R"',
+            "mkdir -p usr etc dev proc run tmp var/lib/postgresql .oldroot",
+            "ln -s ../run var/run",
+            "mount --bind /usr usr && mount -o remount,bind,ro usr",
+            "for d in bin sbin lib lib32 lib64 libx32; do",
+            '  if [ -L "/$d" ]; then ln -s "$(readlink "/$d")" "$d";',
+            '  elif [ -d "/$d" ]; then mkdir "$d"; mount --bind "/$d" "$d"; mount -o remount,bind,ro "$d"; fi',
+            "done",
+            `mount -t overlay pod-etc -o lowerdir=${sq(dirs.etcLayer)}:/etc etc`,
+            `mount --bind ${sq(dirs.hosts)} etc/hosts`,
+            "mount -t tmpfs -o mode=0755,size=1m pod-dev dev",
+            "for n in null zero full random urandom tty; do touch dev/$n; mount --bind /dev/$n dev/$n; done",
+            "ln -s /proc/self/fd dev/fd; ln -s /proc/self/fd/0 dev/stdin",
+            "ln -s /proc/self/fd/1 dev/stdout; ln -s /proc/self/fd/2 dev/stderr",
+            "mkdir dev/shm && mount -t tmpfs -o mode=1777,size=256m pod-shm dev/shm",
+        ];
+        for (const mount of view.mounts) {
+            const target = `.${mount.mountPath}`;
+            if (!mount.mountPath.startsWith("/etc/")) {
+                lines.push(`mkdir -p ${sq(target)}`);
+            }
+            lines.push(`mount --bind ${sq(dirs.volumes[mount.volume])} ${sq(target)}`);
+            if (mount.readOnly) {
+                lines.push(`mount -o remount,bind,ro ${sq(target)}`);
+            }
+        }
+        const env = Object.entries(this.containerEnv()).map(([key, value]) => sq(`${key}=${value}`));
+        lines.push(
+            "pivot_root . .oldroot",
+            "cd /",
+            "mount -t proc proc /proc",
+            "umount -l /.oldroot",
+            "rmdir /.oldroot",
+            // readOnlyRootFilesystem: only the volumes are writable.
+            "mount -o remount,ro /",
+            `exec ${this.dropPrivileges().map(sq).join(" ")} env -i ${env.join(" ")} ${view.command.map(sq).join(" ")}`,
+        );
+        return lines.join("\n");
+    }
+}
