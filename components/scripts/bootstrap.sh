@@ -115,9 +115,19 @@ clone_replica() {
 	slot=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
 	log "waiting for the primary $PG_HA_PRIMARY_HOST:$PG_HA_PORT"
 	wait_for_primary
-	# A slot survives a wiped replica: reuse it rather than fail with "already exists".
+	# A slot survives a wiped replica: reuse it rather than fail with "already exists". A slot whose WAL was
+	# removed (max_slot_wal_keep_size) has no restart_lsn any more and cannot feed a clone: make it anew.
+	# The row is slot_type|restart_lsn|restart_tli, all empty when there is no such slot.
 	slot_row=$(psql -X -A -t -d "$conninfo replication=true" -c "READ_REPLICATION_SLOT $slot")
-	if [ -n "${slot_row%%|*}" ]; then
+	slot_type=${slot_row%%|*}
+	slot_lsn=${slot_row#*|}
+	slot_lsn=${slot_lsn%%|*}
+	if [ -n "$slot_type" ] && [ -z "$slot_lsn" ]; then
+		log "dropping replication slot $slot: its WAL was removed"
+		psql -X -q -d "$conninfo replication=true" -c "DROP_REPLICATION_SLOT $slot" >&2
+		slot_type=
+	fi
+	if [ -n "$slot_type" ]; then
 		log "reusing replication slot $slot"
 		create_slot=
 	else

@@ -108,13 +108,16 @@ describe("replication against real PostgreSQL: readiness and liveness probes", f
         assert.deepEqual(rows(await cluster.psql(0, "SELECT application_name FROM pg_stat_replication")), []);
     });
 
-    it("that standby, once its volume is wiped, clones again and streams", async () => {
+    it("that standby, once its volume is wiped, replaces the invalidated slot, clones again and streams", async () => {
         const { cluster } = pods;
         await cluster.kill(1);
         cluster.wipe(1);
         await cluster.start(1);
         await waitForStreaming(cluster, 1);
-        assert.match(cluster.logs(1, { sinceLastStart: true }), /cloning the primary/);
+        const log = cluster.logs(1, { sinceLastStart: true });
+        assert.match(log, /dropping replication slot postgresql_1: its WAL was removed/);
+        assert.match(log, /creating replication slot postgresql_1/);
+        assert.match(log, /cloning the primary/);
         assert.equal(
             await cluster.psql(0, "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'postgresql_1'"),
             "reserved",

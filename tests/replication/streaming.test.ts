@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 
 import { POD_PATHS } from "../../components/specs/podPaths";
-import { POSTGRES_UID } from "../../components/specs/statefulSet";
+import { DEFAULTS } from "../../components/settings";
 import { PodCluster, waitUntil } from "../support/podHarness";
 import {
     TIMEOUTS,
@@ -132,7 +132,7 @@ describe("replication against real PostgreSQL: a cluster of three pods", functio
             assert.ok(!passfile.startsWith(`${POD_PATHS.data}/`), passfile);
             const stat = fs.statSync(cluster.hostPath(1, passfile));
             assert.equal(stat.mode & 0o777, 0o600);
-            assert.equal(stat.uid, POSTGRES_UID);
+            assert.equal(stat.uid, DEFAULTS.postgresUid);
         });
     });
 

@@ -171,7 +171,7 @@ function plain<T>(value: pulumi.Input<T> | undefined, what: string): NonNullable
     if (value === undefined || value === null || pulumi.Output.isInstance(value) || value instanceof Promise) {
         throw new Error(`the pod spec's ${what} is not a plain value`);
     }
-    return value as NonNullable<T>;
+    return value;
 }
 
 interface VolumeSource {

@@ -103,7 +103,7 @@ export async function waitForResult(
             timeoutMs,
         );
     } catch (error) {
-        throw new Error(`${(error as Error).message}; last result: ${JSON.stringify(last)}`);
+        throw new Error(`${(error as Error).message}; last result: ${JSON.stringify(last)}`, { cause: error });
     }
 }
 
