@@ -1,5 +1,20 @@
-import { isIP } from "net";
 import { z } from "zod";
+import { ConfigError, ConfigProblem } from "./configError";
+import {
+    DNS_SUBDOMAIN,
+    GUC_NAME,
+    NFS_SERVER,
+    allowedClient,
+    cidr,
+    containerResources,
+    dnsLabel,
+    labelKey,
+    password,
+    positiveId,
+    storageQuantity,
+} from "./settingRules";
+
+export { ConfigError, ConfigProblem };
 
 /**
  * Validation of the cluster's settings and the one place where defaults are applied.
@@ -7,14 +22,6 @@ import { z } from "zod";
  * Everything here is plain data: it runs before any resource is registered, and tests call it without
  * Pulumi. Each rule's message says what is allowed; `ConfigError` adds the key and the offending value.
  */
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const STORAGE_QUANTITY = /^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-const CPU_QUANTITY = /^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$/;
-const NFS_SERVER = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$/;
-const GUC_NAME = /^[a-z_][a-z0-9_.]*$/;
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** PostgreSQL settings the bootstrap and the replication depend on; a stack may not override them. */
 export const MANAGED_PARAMETERS: readonly string[] = [
@@ -64,138 +71,6 @@ export const DEFAULTS = {
     networkPolicy: { enabled: true, allowedClients: [] },
     allowedCidrs: ["0.0.0.0/0", "::/0"],
 } as const;
-
-const dnsLabel = (maxLength: number) =>
-    z
-        .string({ error: "must be a string" })
-        .max(maxLength, { error: `must be at most ${maxLength} characters` })
-        .regex(DNS_LABEL, {
-            error: "must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit",
-        });
-
-const storageQuantity = z.string({ error: 'must be a string such as "10Gi"' }).regex(STORAGE_QUANTITY, {
-    error: 'must be a positive whole Kubernetes quantity such as "10Gi", "500Mi" or "1Ti" (binary suffixes Ki, Mi, Gi, Ti, Pi, Ei or decimal k, M, G, T, P, E)',
-});
-
-const cpuQuantity = z
-    .string({ error: 'must be a string such as "250m" or "2"' })
-    .regex(CPU_QUANTITY, { error: 'must be a CPU quantity such as "250m", "1" or "1.5"' });
-
-const BINARY_SUFFIXES = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
-const DECIMAL_SUFFIXES = ["k", "M", "G", "T", "P", "E"];
-
-/** The value of a quantity that passed STORAGE_QUANTITY (bytes) or CPU_QUANTITY (cores); for comparisons only. */
-function quantityValue(quantity: string): number {
-    if (quantity.endsWith("m") && CPU_QUANTITY.test(quantity)) {
-        return Number(quantity.slice(0, -1)) / 1000;
-    }
-    const suffix = /[A-Za-z]+$/.exec(quantity)?.[0] ?? "";
-    const number = Number(quantity.slice(0, quantity.length - suffix.length));
-    const binary = BINARY_SUFFIXES.indexOf(suffix);
-    const decimal = DECIMAL_SUFFIXES.indexOf(suffix);
-    return number * (binary >= 0 ? 1024 ** (binary + 1) : decimal >= 0 ? 1000 ** (decimal + 1) : 1);
-}
-
-/**
- * Requests and limits of one container. Both requests and the memory limit are required, so that every
- * container fits a namespace's ResourceQuota and a runaway one is killed before it starves its node; a CPU
- * limit is optional (it throttles PostgreSQL under load without protecting the node's memory).
- */
-const containerResources = z
-    .strictObject(
-        {
-            requests: z.strictObject(
-                { cpu: cpuQuantity, memory: storageQuantity },
-                { error: "must be an object with keys cpu and memory" },
-            ),
-            limits: z.strictObject(
-                { cpu: cpuQuantity.optional(), memory: storageQuantity },
-                { error: "must be an object with key memory and optional key cpu" },
-            ),
-        },
-        { error: "must be an object with requests: {cpu, memory} and limits: {memory, optional cpu}" },
-    )
-    .superRefine((resources, ctx) => {
-        for (const resource of ["cpu", "memory"] as const) {
-            const request = resources.requests[resource];
-            const limit = resources.limits[resource];
-            if (limit !== undefined && quantityValue(request) > quantityValue(limit)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["requests", resource],
-                    input: request,
-                    message: `must not be more than limits.${resource} (${limit})`,
-                });
-            }
-        }
-    });
-
-const labelKey = z.string({ error: "must be a string" }).refine(
-    (key) => {
-        const slash = key.lastIndexOf("/");
-        const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-        const name = key.slice(slash + 1);
-        return (
-            (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix))) &&
-            name.length <= 63 &&
-            LABEL_NAME.test(name)
-        );
-    },
-    {
-        error: "must be a label key: an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
-    },
-);
-
-const labelValue = z
-    .string({ error: 'must be a string (quote values such as "true")' })
-    .max(63, { error: "must be at most 63 characters" })
-    .regex(/^$|^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
-        error: "must be a label value: empty, or letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
-    });
-
-const labelSelector = z.strictObject(
-    {
-        matchLabels: z.record(labelKey, labelValue, { error: "must be an object of label keys to values" }),
-    },
-    { error: "must be an object {matchLabels: {key: value}}" },
-);
-
-/** One NetworkPolicy peer; both selectors together mean "these pods in these namespaces". */
-const allowedClient = z
-    .strictObject(
-        { podSelector: labelSelector.optional(), namespaceSelector: labelSelector.optional() },
-        { error: "must be an object with podSelector and/or namespaceSelector, each {matchLabels: {...}}" },
-    )
-    .refine((peer) => peer.podSelector !== undefined || peer.namespaceSelector !== undefined, {
-        error: "must set podSelector, namespaceSelector or both",
-    });
-
-/** An IPv4 or IPv6 network in CIDR notation, as pg_hba.conf takes it. */
-function isCidr(text: string): boolean {
-    const match = /^([^/\s]+)\/([0-9]{1,3})$/.exec(text);
-    if (!match) {
-        return false;
-    }
-    const family = isIP(match[1]);
-    const prefix = Number(match[2]);
-    return (family === 4 && prefix <= 32) || (family === 6 && prefix <= 128);
-}
-
-const cidr = z.string({ error: "must be a string" }).refine(isCidr, {
-    error: 'must be an IPv4 or IPv6 network in CIDR notation, such as "10.0.0.0/8" or "fd00::/8" (prefix 0-32 for IPv4, 0-128 for IPv6)',
-});
-
-const positiveId = (what: string) =>
-    z
-        .number({ error: `must be a whole number (the ${what})` })
-        .int({ error: `must be a whole number (the ${what})` })
-        .min(1, { error: "must be at least 1 (0 is root, which the pods never run PostgreSQL as)" })
-        .max(2147483647, { error: "must be at most 2147483647" });
-
-const password = z
-    .string({ error: "must be a string" })
-    .min(16, { error: "must be at least 16 characters" })
-    .refine((value) => !/[\r\n\0]/.test(value), { error: "must not contain line breaks or NUL characters" });
 
 const nfsStorage = z.strictObject(
     {
@@ -399,35 +274,8 @@ export type ClusterSettingsInput = z.input<typeof schema>;
 /** The settings with every default applied. */
 export type ClusterSettings = z.output<typeof schema>;
 
-const SECRET_KEYS = new Set(["superuserPassword", "replicationPassword"]);
-
-/** One invalid setting: the key path, the value given and what is allowed. */
-export interface ConfigProblem {
-    key: string;
-    value: unknown;
-    allowed: string;
-}
-
-/** Thrown before any resource is registered when a setting is invalid. Lists every problem at once. */
-export class ConfigError extends Error {
-    constructor(readonly problems: ConfigProblem[]) {
-        super(
-            "invalid configuration:\n" +
-                problems.map((problem) => `  ${problem.key} = ${formatValue(problem)}: ${problem.allowed}`).join("\n"),
-        );
-        this.name = "ConfigError";
-    }
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function formatValue(problem: ConfigProblem): string {
-    if (SECRET_KEYS.has(problem.key.split(/[.:]/).pop() ?? "")) {
-        return "[secret]";
-    }
-    return problem.value === undefined ? "(not set)" : JSON.stringify(problem.value);
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { PostgresClusterArgs } from "./postgresClusterArgs";
+import { SECRET_SETTINGS } from "./configError";
 import { ClusterSettings, ConfigError, resolveSettings } from "./settings";
 
 /** The stack config namespace: the project name in `Pulumi.yaml`. */
@@ -17,8 +18,7 @@ export const TEXT_SETTINGS: ReadonlySet<string> = new Set([
     "antiAffinity",
 ]);
 
-/** Settings that must be stored encrypted in the stack (`pulumi config set --secret`). */
-export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["superuserPassword", "replicationPassword"]);
+export { SECRET_SETTINGS };
 
 /** What the program needs from the stack: validated settings, and the configured passwords as secrets. */
 export interface StackConfig {

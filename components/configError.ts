@@ -1,0 +1,27 @@
+/** The settings that hold passwords: stored encrypted in the stack, and never printed in an error. */
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["superuserPassword", "replicationPassword"]);
+
+/** One invalid setting: the key path, the value given and what is allowed. */
+export interface ConfigProblem {
+    key: string;
+    value: unknown;
+    allowed: string;
+}
+
+/** Thrown before any resource is registered when a setting is invalid. Lists every problem at once. */
+export class ConfigError extends Error {
+    constructor(readonly problems: ConfigProblem[]) {
+        super(
+            "invalid configuration:\n" +
+                problems.map((problem) => `  ${problem.key} = ${formatValue(problem)}: ${problem.allowed}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+function formatValue(problem: ConfigProblem): string {
+    if (SECRET_SETTINGS.has(problem.key.split(/[.:]/).pop() ?? "")) {
+        return "[secret]";
+    }
+    return problem.value === undefined ? "(not set)" : JSON.stringify(problem.value);
+}
