@@ -15,7 +15,6 @@ interface ProjectConfigDeclaration {
     type?: string;
     description?: string;
     default?: unknown;
-    secret?: boolean;
 }
 
 export interface ProjectFile {
