@@ -8,6 +8,8 @@ import { clusterObjects } from "./specs/cluster";
 
 export { PostgresClusterArgs };
 
+const STATEFULSET_TIMEOUT = "2h";
+
 /** A PostgreSQL primary (pod 0) with streaming-replication standbys, as one StatefulSet. */
 export class PostgresCluster extends pulumi.ComponentResource {
     /** Namespace of the cluster's objects. */
@@ -56,8 +58,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(`${name}-credentials`, objects.secret, namespaced);
         const configMap = new k8s.core.v1.ConfigMap(`${name}-bootstrap`, objects.configMap, namespaced);
 
-        // Kept on destroy and on replacement: with reclaim policy Retain the data outlives the object anyway,
-        // and keeping the object keeps the binding a re-created cluster needs.
+        // Kept on destroy: with reclaim policy Retain the data outlives the object anyway, and keeping the object
+        // keeps the binding a re-created cluster needs.
         const volumes = objects.persistentVolumes.map(
             (spec, ordinal) =>
                 new k8s.core.v1.PersistentVolume(`${name}-data-${ordinal}`, spec, {
@@ -78,6 +80,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
         const sts = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, objects.statefulSet, {
             parent: this,
             dependsOn: [...namespace, ...volumes, headless, secret, configMap, ...policy],
+            // A replacement (an immutable field changed) must stop the old pods before new ones mount the
+            // same volumes: two servers on one data directory corrupt it.
+            deleteBeforeReplace: true,
+            // Pulumi waits for the pods; a clone of a large database takes longer than its 10-minute default.
+            customTimeouts: { create: STATEFULSET_TIMEOUT, update: STATEFULSET_TIMEOUT },
         });
 
         if (objects.podDisruptionBudget) {

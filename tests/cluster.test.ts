@@ -163,6 +163,24 @@ for (const stack of stackNames()) {
                 }
             });
 
+            it("replaces the StatefulSet delete-first, so old and new pods never share a volume", () => {
+                assert.strictEqual(only(run, T.sts).deleteBeforeReplace, true);
+            });
+
+            it("waits up to two hours for the StatefulSet's pods, long enough for a large clone", () => {
+                const { create, update } = only(run, T.sts).customTimeouts;
+                assert.deepStrictEqual({ create, update }, { create: "2h", update: "2h" });
+            });
+
+            it("keeps what holds data on destroy: the namespace and the PersistentVolumes", () => {
+                for (const resource of [...ofType(run, T.namespace), ...ofType(run, T.pv)]) {
+                    assert.strictEqual(resource.retainOnDelete, true, resource.name);
+                }
+                for (const resource of [...ofType(run, T.secret), ...ofType(run, T.sts)]) {
+                    assert.strictEqual(resource.retainOnDelete, false, resource.name);
+                }
+            });
+
             it("makes every namespaced object depend on the namespace", () => {
                 const namespace = only(run, T.namespace);
                 for (const resource of namespacedResources(run)) {

@@ -81,7 +81,7 @@ describe("Pod Security Standards", () => {
                     .filter((mount) => emptyDirs.has(mount.name))
                     .map((mount) => mount.mountPath)
                     .sort();
-                assert.deepStrictEqual(writable, ["/tmp", "/var/run/postgresql"]);
+                assert.deepStrictEqual(writable, ["/dev/shm", "/tmp", "/var/run/postgresql"]);
                 assert.strictEqual(spec.initContainers, undefined, "no init container unless volumePermissions is on");
             });
         });
@@ -175,12 +175,15 @@ describe("Pod Security Standards", () => {
             assert.ok(!/-R\b|--recursive|find /.test(script), script);
         });
 
-        it("hands the volume root and a new, empty PGDATA to the postgres ids, both 0700", () => {
+        it("hands the volume root (2770, as the kubelet's fsGroup check expects) and a new, empty PGDATA (0700) to the postgres ids", () => {
             run(root);
             const pgdata = path.join(root, "pgdata");
-            for (const target of [root, pgdata]) {
+            for (const [target, expected] of [
+                [root, 0o2770],
+                [pgdata, 0o700],
+            ] as const) {
                 const stat = fs.statSync(target);
-                assert.deepStrictEqual([stat.uid, stat.gid, mode(target)], [uid, gid, 0o700], target);
+                assert.deepStrictEqual([stat.uid, stat.gid, mode(target)], [uid, gid, expected], target);
             }
             assert.deepStrictEqual(fs.readdirSync(pgdata), []);
         });

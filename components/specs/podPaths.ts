@@ -11,4 +11,6 @@ export const POD_PATHS = {
     /** Sockets, lock files and the replication passfile; an emptyDir, since the root filesystem is read-only. */
     runtime: "/var/run/postgresql",
     tmp: "/tmp",
+    /** POSIX shared memory, for parallel query workers. */
+    shm: "/dev/shm",
 } as const;

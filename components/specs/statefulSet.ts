@@ -66,18 +66,21 @@ function awaitAnnotations(settings: ClusterSettings): Record<string, string> {
  * creates PGDATA empty and owned by that uid when it does not exist yet. Never recursive: an existing
  * PGDATA is left exactly as it is, so a data directory of another uid makes PostgreSQL refuse to start
  * instead of being half re-owned. Needs an export with `no_root_squash` (with root squashed, chown fails
- * and so does the pod, loudly).
+ * and so does the pod, loudly). The root gets 2770, the mode the kubelet's `OnRootMismatch` check expects
+ * on a volume that does honour `fsGroup`: with less, the kubelet would re-own the whole volume at the next
+ * mount and give PGDATA group rights PostgreSQL refuses.
  */
 export function volumePermissionsContainer(settings: ClusterSettings): types.input.core.v1.Container {
     const owner = `${settings.postgresUid}:${settings.postgresGid}`;
     const script = [
         "set -eu",
         `chown ${owner} "$1"`,
-        'chmod 0700 "$1"',
+        'chmod 2770 "$1"',
         'if [ ! -e "$2" ]; then',
         '  mkdir "$2"',
         `  chown ${owner} "$2"`,
-        '  chmod 0700 "$2"',
+        // Made in the setgid root, it would inherit the bit; PGDATA is plain 0700.
+        '  chmod u=rwx,go=,g-s "$2"',
         "fi",
     ].join("\n");
     return {
@@ -206,6 +209,7 @@ export function statefulSet(settings: ClusterSettings, configChecksum: string) {
                                 { name: "secrets", mountPath: POD_PATHS.secrets, readOnly: true },
                                 { name: "runtime", mountPath: POD_PATHS.runtime },
                                 { name: "tmp", mountPath: POD_PATHS.tmp },
+                                { name: "shm", mountPath: POD_PATHS.shm },
                             ],
                         },
                     ],
@@ -214,6 +218,9 @@ export function statefulSet(settings: ClusterSettings, configChecksum: string) {
                         { name: "secrets", secret: { secretName: names.secret, defaultMode: 0o440 } },
                         { name: "runtime", emptyDir: {} },
                         { name: "tmp", emptyDir: {} },
+                        // The runtime's 64 MiB /dev/shm is too small for parallel queries; this one counts
+                        // against the container's memory limit instead.
+                        { name: "shm", emptyDir: { medium: "Memory" } },
                     ],
                 },
             },

@@ -24,6 +24,10 @@ export interface RegisteredResource {
     secretInputPaths: string[];
     /** URNs given through `dependsOn` (not those implied by inputs). */
     explicitDependencies: string[];
+    /** The resource options the engine acts on at replacement, deletion and while waiting. */
+    deleteBeforeReplace: boolean;
+    retainOnDelete: boolean;
+    customTimeouts: { create: string; update: string; delete: string };
 }
 
 const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
@@ -89,6 +93,13 @@ function record(req: RegisterResourceRequest): void {
         inputs: unwrapSecrets(raw) as Record<string, unknown>,
         secretInputPaths: secretPaths(raw, ""),
         explicitDependencies: req.getDependenciesList().filter((urn) => !impliedByInputs.has(urn)),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        retainOnDelete: req.getRetainondelete() ?? false,
+        customTimeouts: {
+            create: req.getCustomtimeouts()?.getCreate() ?? "",
+            update: req.getCustomtimeouts()?.getUpdate() ?? "",
+            delete: req.getCustomtimeouts()?.getDelete() ?? "",
+        },
     });
     strictMocks.secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
 }
