@@ -9,6 +9,11 @@
 # - New clusters and clones are built in "$PGDATA.partial" and renamed into place only when complete, so a
 #   pod killed half-way leaves nothing that can be mistaken for a cluster; the partial copy is discarded.
 # - A non-empty PGDATA without PG_VERSION is not ours to delete: the pod refuses to start.
+# - A data volume belongs to one pod of one cluster: the first start writes "<namespace>/<pod>" into
+#   .pg-ha-owner on it, and a pod of another name or namespace refuses it (a renamed cluster, two stacks, or
+#   swapped NFS paths would otherwise run two servers on one data directory, or a standby's copy as pod 0).
+# - Pod 0 with an empty volume does not initialise a new, empty primary while a standby of the old one is
+#   running: the standbys would hold the only copy of the data.
 set -eu
 
 : "${PGDATA:?PGDATA must be set}"
@@ -20,11 +25,17 @@ set -eu
 : "${PG_HA_REPLICATION_PASSWORD_FILE:?PG_HA_REPLICATION_PASSWORD_FILE must be set}"
 : "${PG_HA_PRIMARY_WAIT_SECONDS:=300}"
 : "${PG_HA_RUNTIME_DIR:=/var/run/postgresql}"
+: "${PG_HA_NAMESPACE:?PG_HA_NAMESPACE must be set}"
 
 POD_NAME=$(uname -n)
 ORDINAL=${POD_NAME##*-}
 PARTIAL="$PGDATA.partial"
 PASSFILE="$PG_HA_RUNTIME_DIR/replication.pgpass"
+OWNER_FILE="${PGDATA%/*}/.pg-ha-owner"
+OWNER="$PG_HA_NAMESPACE/$POD_NAME"
+# While it exists, the startup and liveness probes pass: waiting for the primary or cloning a large
+# database takes long, and killing the container would only start the clone over.
+BOOTSTRAPPING="$PG_HA_RUNTIME_DIR/bootstrapping"
 
 log() {
 	printf '%s pg-ha %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$POD_NAME" "$*" >&2
@@ -60,7 +71,35 @@ publish() {
 
 start_postgres() {
 	log "starting PostgreSQL as $1"
+	rm -f "$BOOTSTRAPPING"
 	exec postgres -D "$PGDATA"
+}
+
+check_owner() {
+	if [ -e "$OWNER_FILE" ] && [ "$(cat "$OWNER_FILE")" != "$OWNER" ]; then
+		die "this data volume belongs to $(cat "$OWNER_FILE"), not to $OWNER; refusing to use it (see 'Settings that replace objects' in the README)"
+	fi
+}
+
+claim_volume() {
+	check_owner
+	[ -e "$OWNER_FILE" ] || printf '%s\n' "$OWNER" >"$OWNER_FILE"
+}
+
+# Any standby that still answers means the cluster's data lives on: pod 0 must get its volume back (or be
+# re-created by the operator on purpose), not start an empty primary the standbys cannot follow.
+refuse_if_standbys_run() {
+	statefulset=${POD_NAME%-*}
+	service=${PG_HA_PRIMARY_HOST#*.}
+	# Every ordinal a StatefulSet of at most 32 pods can have: one missing pod must not hide the next.
+	ordinal=1
+	while [ "$ordinal" -lt 32 ]; do
+		host="$statefulset-$ordinal.$service"
+		if getent hosts "$host" >/dev/null && { pg_isready -q -h "$host" -p "$PG_HA_PORT" -t 2 || [ $? -eq 1 ]; }; then
+			die "the data volume is empty but standby $statefulset-$ordinal is running: refusing to initialise a new, empty primary in place of the cluster it follows (see 'Recovering pod 0' in the README)"
+		fi
+		ordinal=$((ordinal + 1))
+	done
 }
 
 init_primary() {
@@ -115,6 +154,7 @@ clone_replica() {
 	slot=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
 	log "waiting for the primary $PG_HA_PRIMARY_HOST:$PG_HA_PORT"
 	wait_for_primary
+	claim_volume
 	# A slot survives a wiped replica: reuse it rather than fail with "already exists". A slot whose WAL was
 	# removed (max_slot_wal_keep_size) has no restart_lsn any more and cannot feed a clone: make it anew.
 	# The row is slot_type|restart_lsn|restart_tli, all empty when there is no such slot.
@@ -144,11 +184,17 @@ case $ORDINAL in
 '' | *[!0-9]*) die "hostname $POD_NAME does not end in a StatefulSet ordinal" ;;
 esac
 
+: >"$BOOTSTRAPPING"
+check_owner
+
 if [ "$ORDINAL" -eq 0 ]; then
 	if ! is_initialised; then
+		refuse_if_standbys_run
+		claim_volume
 		prepare_target
 		init_primary
 	fi
+	claim_volume
 	start_postgres primary
 fi
 
@@ -157,4 +203,5 @@ if ! is_initialised; then
 	prepare_target
 	clone_replica
 fi
+claim_volume
 start_postgres "standby of $PG_HA_PRIMARY_HOST"

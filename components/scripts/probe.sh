@@ -1,8 +1,9 @@
 #!/bin/sh
 # Kubernetes probes, run inside the container: probe.sh startup|liveness|readiness
 #
-# startup, liveness: the server process answers (accepting connections, or still starting/recovering).
-#   Neither looks at the primary, so a standby is not restarted only because the primary is down.
+# startup, liveness: the bootstrap is still at work (waiting for the primary, initialising, cloning), or the
+#   server process answers (accepting connections, or still starting/recovering). Neither looks at the
+#   primary, so a standby is not restarted only because the primary is down, nor a long clone cut short.
 # readiness: pod 0 accepts writes; any other pod is a standby whose WAL receiver is streaming. pg_isready
 #   alone is not enough: a standby whose slot was invalidated still answers but never catches up. Its WAL
 #   receiver shows "streaming" for the moment between connecting and being refused, so the same receiver
@@ -10,6 +11,7 @@
 set -u
 
 : "${PGHOST:=/var/run/postgresql}"
+: "${PG_HA_RUNTIME_DIR:=/var/run/postgresql}"
 export PGHOST
 
 server_answers() {
@@ -27,7 +29,7 @@ ordinal=${ordinal##*-}
 
 case ${1:-} in
 startup | liveness)
-	server_answers
+	[ -e "$PG_HA_RUNTIME_DIR/bootstrapping" ] || server_answers
 	;;
 readiness)
 	if [ "$ordinal" = 0 ]; then

@@ -19,7 +19,8 @@ export const VOLUME_PERMISSIONS_CONTAINER_NAME = "volume-permissions";
 /** Nodes, as the kubelet labels them: pod anti-affinity keeps the pods apart across these. */
 const NODE_TOPOLOGY_KEY = "kubernetes.io/hostname";
 
-// A clone of a large database, or crash recovery, may take long; liveness only starts after this window.
+// Crash recovery of a large database may take long; liveness only starts after this window. (The bootstrap,
+// cloning or waiting for the primary, passes the probes by itself: see probe.sh.)
 const STARTUP_WINDOW_SECONDS = 3600;
 const STARTUP_PERIOD_SECONDS = 10;
 
@@ -40,6 +41,7 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
         PG_HA_CONFIG_DIR: POD_PATHS.config,
         PG_HA_RUNTIME_DIR: POD_PATHS.runtime,
         PG_HA_PRIMARY_HOST: names.primaryHost,
+        PG_HA_NAMESPACE: settings.namespace,
         PG_HA_PORT: String(POSTGRES_PORT),
         PG_HA_REPLICATION_USER: REPLICATION_USER,
         PG_HA_SUPERUSER_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.superuserPassword}`,

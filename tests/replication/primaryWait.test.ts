@@ -31,6 +31,18 @@ describe("replication against real PostgreSQL: a standby started before its prim
         assert.deepEqual(fs.readdirSync(cluster.dataVolume(1)), [], "nothing is written before the primary answers");
     });
 
+    it("passes its startup and liveness probes while it waits, but is not ready", async () => {
+        const { cluster } = pods;
+        await cluster.start(1);
+        await waitUntil("postgresql-1 waits for its primary", () =>
+            /waiting for the primary/.test(cluster.logs(1, { sinceLastStart: true })),
+        );
+        assert.equal(await cluster.probe(1, "startup"), true);
+        assert.equal(await cluster.probe(1, "liveness"), true);
+        assert.equal(await cluster.probe(1, "readiness"), false);
+        await cluster.kill(1);
+    });
+
     it("restarted, it waits for pod 0 and joins once pod 0 starts", async () => {
         const { cluster } = pods;
         await cluster.start(1); // Kubernetes restarts the container
