@@ -38,10 +38,10 @@ export interface ClusterNames {
     primaryHost: string;
 }
 
-export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name">): ClusterNames {
-    const { namespace, name } = settings;
+export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name" | "clusterDomain">): ClusterNames {
+    const { namespace, name, clusterDomain } = settings;
     const headlessService = `${name}-hl`;
-    const serviceHost = (service: string) => `${service}.${namespace}.svc.cluster.local`;
+    const serviceHost = (service: string) => `${service}.${namespace}.svc.${clusterDomain}`;
     const pod = (ordinal: number) => `${name}-${ordinal}`;
     return {
         namespace,

@@ -106,6 +106,11 @@ export interface PostgresClusterArgs {
      * Default `["0.0.0.0/0", "::/0"]` (the NetworkPolicy is then what limits the clients).
      */
     allowedCidrs?: string[];
+    /**
+     * The cluster's DNS domain, for the Services' and pods' full names in the outputs. Default
+     * `cluster.local`.
+     */
+    clusterDomain?: string;
 }
 
 /** Requests and limits of one container. */

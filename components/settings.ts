@@ -70,6 +70,7 @@ export const DEFAULTS = {
     antiAffinity: "preferred",
     networkPolicy: { enabled: true, allowedClients: [] },
     allowedCidrs: ["0.0.0.0/0", "::/0"],
+    clusterDomain: "cluster.local",
 } as const;
 
 const nfsStorage = z.strictObject(
@@ -233,6 +234,10 @@ const schema = z
                 error: "must list at least one network: the standbys connect to the primary over TCP, so the pods' own network must be in it",
             })
             .default([...DEFAULTS.allowedCidrs]),
+        clusterDomain: z
+            .string({ error: "must be a string" })
+            .regex(DNS_SUBDOMAIN, { error: 'must be the cluster\'s DNS domain, such as "cluster.local"' })
+            .default(DEFAULTS.clusterDomain),
     })
     .superRefine((settings, ctx) => {
         const nfs = settings.storage.nfs;

@@ -13,6 +13,7 @@ export const TEXT_SETTINGS: ReadonlySet<string> = new Set([
     "name",
     "image",
     "podManagementPolicy",
+    "clusterDomain",
     "superuserPassword",
     "replicationPassword",
     "antiAffinity",

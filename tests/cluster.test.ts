@@ -557,3 +557,14 @@ describe("an existing namespace", () => {
         assert.strictEqual(inputsOf(only(run, T.sts)).metadata.namespace, "databases");
     });
 });
+
+describe("a cluster DNS domain other than cluster.local", () => {
+    it("names the Services and pods in the outputs, and the connection URI, under the configured domain", async () => {
+        const run = await runProgram(
+            engineConfig({ "pg-ha:storage": { className: "standard" }, "pg-ha:clusterDomain": "corp.example" }),
+        );
+        assert.strictEqual(await valueOf(run.outputs.rwServiceHost), "postgresql-rw.postgresql.svc.corp.example");
+        assert.ok((await valueOf(run.outputs.podHosts)).every((host) => host.endsWith(".svc.corp.example")));
+        assert.match(await valueOf(run.outputs.connectionUri), /@postgresql-rw\.postgresql\.svc\.corp\.example:5432\//);
+    });
+});

@@ -115,12 +115,18 @@ init_primary() {
 	init_socket="$PG_HA_RUNTIME_DIR/init"
 	rm -rf "$init_socket"
 	mkdir -m 0700 "$init_socket"
-	pg_ctl -D "$PARTIAL" -w -l "$PG_HA_RUNTIME_DIR/init.log" \
-		-o "-c listen_addresses='' -c unix_socket_directories='$init_socket'" start >&2
+	# Its log is on the runtime emptyDir, which nobody can read once the pod crash-loops: show it on failure.
+	if ! pg_ctl -D "$PARTIAL" -w -l "$PG_HA_RUNTIME_DIR/init.log" \
+		-o "-c listen_addresses='' -c unix_socket_directories='$init_socket'" start >&2; then
+		cat "$PG_HA_RUNTIME_DIR/init.log" >&2
+		die "the new cluster's server did not start (its log is above)"
+	fi
 	# The password travels as a psql variable read from the mounted file: never on a command line, and
-	# quoted by psql so that quotes, backslashes and dollars are safe.
+	# quoted by psql so that quotes, backslashes and dollars are safe. Not logged either, whatever
+	# log_statement postgresqlParameters sets.
 	psql -X -q -v ON_ERROR_STOP=1 -h "$init_socket" -U postgres -d postgres \
 		-v role="$PG_HA_REPLICATION_USER" -v password_file="$PG_HA_REPLICATION_PASSWORD_FILE" <<-'SQL'
+		SET log_statement = 'none';
 		\set password `cat :'password_file'`
 		CREATE ROLE :"role" WITH REPLICATION LOGIN PASSWORD :'password';
 	SQL
