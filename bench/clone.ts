@@ -91,12 +91,22 @@ export async function cloneBenchmark(runs: number): Promise<Row[]> {
             await execOrFail(
                 cluster,
                 0,
-                ["pgbench", "-i", "-q", "-s", String(CLONE_SCALE), "-h", POD_PATHS.runtime, "-U", "postgres", "postgres"],
+                [
+                    "pgbench",
+                    "-i",
+                    "-q",
+                    "-s",
+                    String(CLONE_SCALE),
+                    "-h",
+                    POD_PATHS.runtime,
+                    "-U",
+                    "postgres",
+                    "postgres",
+                ],
                 CLONE_TIMEOUT_MS,
             );
             const pgdata = cluster.hostPath(0, POD_PATHS.pgdata);
-            const relationBytes =
-                directorySize(path.join(pgdata, "base")) + directorySize(path.join(pgdata, "global"));
+            const relationBytes = directorySize(path.join(pgdata, "base")) + directorySize(path.join(pgdata, "global"));
             console.log(
                 `clone: initialised in ${((now() - initStarted) / 1000).toFixed(0)} s; base/ + global/ = ${(relationBytes / 2 ** 20).toFixed(0)} MiB`,
             );

@@ -1,10 +1,11 @@
 import { cpus, totalmem } from "os";
 import { parseArgs } from "util";
 import { cloneBenchmark } from "./clone";
+import { lagBenchmark } from "./lag";
 import { programCost } from "./programCost";
 import { Row, renderTable } from "./report";
 
-const SECTIONS = ["clone", "program"] as const;
+const SECTIONS = ["clone", "lag", "program"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -35,13 +36,18 @@ async function main(): Promise<void> {
     if (wanted("clone")) {
         rows.push(...(await cloneBenchmark(runs)));
     }
+    if (wanted("lag")) {
+        rows.push(...(await lagBenchmark(runs)));
+    }
     if (wanted("program")) {
         rows.push(...programCost(runs, !values["skip-test-suite"]));
     }
     console.log(
         `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}`,
     );
-    console.log(`sections: ${only.join(", ")}; ${runs} runs each; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(
+        `sections: ${only.join(", ")}; ${runs} runs each; took ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
     console.log(renderTable(rows));
 }
 
