@@ -1,11 +1,12 @@
 import { cpus, totalmem } from "os";
 import { parseArgs } from "util";
 import { cloneBenchmark } from "./clone";
+import { coldStartBenchmark } from "./coldstart";
 import { lagBenchmark } from "./lag";
 import { programCost } from "./programCost";
 import { Row, renderTable } from "./report";
 
-const SECTIONS = ["clone", "lag", "program"] as const;
+const SECTIONS = ["clone", "lag", "coldstart", "program"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -38,6 +39,9 @@ async function main(): Promise<void> {
     }
     if (wanted("lag")) {
         rows.push(...(await lagBenchmark(runs)));
+    }
+    if (wanted("coldstart")) {
+        rows.push(...(await coldStartBenchmark(runs)));
     }
     if (wanted("program")) {
         rows.push(...programCost(runs, !values["skip-test-suite"]));
