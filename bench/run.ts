@@ -1,9 +1,12 @@
 import { cpus, totalmem } from "os";
 import { parseArgs } from "util";
+import { cloneBenchmark } from "./clone";
+import { coldStartBenchmark } from "./coldstart";
+import { lagBenchmark } from "./lag";
 import { programCost } from "./programCost";
 import { Row, renderTable } from "./report";
 
-const SECTIONS = ["program"] as const;
+const SECTIONS = ["clone", "lag", "coldstart", "program"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -28,12 +31,31 @@ for (const section of only) {
 }
 const wanted = (section: Section) => only.includes(section);
 
-const rows: Row[] = [];
-if (wanted("program")) {
-    rows.push(...programCost(runs, !values["skip-test-suite"]));
+async function main(): Promise<void> {
+    const started = Date.now();
+    const rows: Row[] = [];
+    if (wanted("clone")) {
+        rows.push(...(await cloneBenchmark(runs)));
+    }
+    if (wanted("lag")) {
+        rows.push(...(await lagBenchmark(runs)));
+    }
+    if (wanted("coldstart")) {
+        rows.push(...(await coldStartBenchmark(runs)));
+    }
+    if (wanted("program")) {
+        rows.push(...programCost(runs, !values["skip-test-suite"]));
+    }
+    console.log(
+        `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}`,
+    );
+    console.log(
+        `sections: ${only.join(", ")}; ${runs} runs each; took ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+    console.log(renderTable(rows));
 }
 
-console.log(
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}`,
-);
-console.log(renderTable(rows));
+main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+});

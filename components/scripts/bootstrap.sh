@@ -8,6 +8,9 @@
 # - A data directory that holds a cluster (PG_VERSION present) is never re-initialised or re-cloned.
 # - New clusters and clones are built in "$PGDATA.partial" and renamed into place only when complete, so a
 #   pod killed half-way leaves nothing that can be mistaken for a cluster; the partial copy is discarded.
+# - A complete copy is on disk before it is renamed: initdb and pg_basebackup skip their fsync of every
+#   file, and one syncfs of the volume (sync -f) flushes every file and directory of it at once, faster
+#   (BENCHMARKS.md). Linux reports writeback errors through syncfs since 5.8.
 # - A non-empty PGDATA without PG_VERSION is not ours to delete: the pod refuses to start.
 # - A data volume belongs to one pod of one cluster: the first start writes "<namespace>/<pod>" into
 #   .pg-ha-owner on it, and a pod of another name or namespace refuses it (a renamed cluster, two stacks, or
@@ -66,6 +69,7 @@ prepare_target() {
 }
 
 publish() {
+	sync -f "$PARTIAL"
 	mv "$PARTIAL" "$PGDATA"
 }
 
@@ -105,7 +109,7 @@ refuse_if_standbys_run() {
 init_primary() {
 	log "initialising a new cluster"
 	initdb -D "$PARTIAL" --username=postgres --pwfile="$PG_HA_SUPERUSER_PASSWORD_FILE" \
-		--auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --data-checksums >&2
+		--auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --data-checksums --no-sync >&2
 	# The settings live in the ConfigMap so that every pod, and every later change, reads one copy.
 	printf "\ninclude '%s/postgresql.conf'\n" "$PG_HA_CONFIG_DIR" >>"$PARTIAL/postgresql.conf"
 
@@ -181,8 +185,10 @@ clone_replica() {
 		create_slot=--create-slot
 	fi
 	log "cloning the primary"
+	# The manifest lists every file with its size, for pg_verifybackup, but without a checksum of every
+	# byte, which costs about a tenth of the clone's time (BENCHMARKS.md). publish syncs the copy.
 	pg_basebackup -D "$PARTIAL" -d "$conninfo" --write-recovery-conf --wal-method=stream \
-		--slot="$slot" $create_slot --checkpoint=fast >&2
+		--slot="$slot" $create_slot --checkpoint=fast --manifest-checksums=NONE --no-sync >&2
 	publish
 }
 

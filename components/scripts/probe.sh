@@ -6,8 +6,9 @@
 #   primary, so a standby is not restarted only because the primary is down, nor a long clone cut short.
 # readiness: pod 0 accepts writes; any other pod is a standby whose WAL receiver is streaming. pg_isready
 #   alone is not enough: a standby whose slot was invalidated still answers but never catches up. Its WAL
-#   receiver shows "streaming" for the moment between connecting and being refused, so the same receiver
-#   must still stream a second later.
+#   receiver shows "streaming" for the moment between connecting and being refused, and dies within
+#   milliseconds of its start (about 15 ms here; a new one follows only every wal_retrieve_retry_interval,
+#   5s), so the streaming receiver must have existed for 200 ms.
 set -u
 
 : "${PGHOST:=/var/run/postgresql}"
@@ -35,10 +36,8 @@ readiness)
 	if [ "$ordinal" = 0 ]; then
 		[ "$(query "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'")" = t ]
 	else
-		receiver=$(query "SELECT pid FROM pg_stat_wal_receiver WHERE status = 'streaming'")
-		[ -n "$receiver" ] || exit 1
-		sleep 1
-		[ "$(query "SELECT pid FROM pg_stat_wal_receiver WHERE status = 'streaming'")" = "$receiver" ]
+		[ "$(query "SELECT count(*) FROM pg_stat_wal_receiver r JOIN pg_stat_activity a ON a.pid = r.pid
+			WHERE r.status = 'streaming' AND clock_timestamp() - a.backend_start > interval '200 ms'")" = 1 ]
 	fi
 	;;
 *)

@@ -483,6 +483,11 @@ export class PodCluster {
     // -----------------------------------------------------------------------------------------------------
     // Lifecycle.
 
+    /** Whether the pod's container was ever started (it may have exited since). */
+    wasStarted(ordinal: number): boolean {
+        return this.containers.has(ordinal);
+    }
+
     isRunning(ordinal: number): boolean {
         const container = this.containers.get(ordinal);
         return container !== undefined && container.status === undefined;
@@ -560,13 +565,19 @@ export class PodCluster {
 
     /**
      * Starts every pod as the StatefulSet controller does: with OrderedReady, each pod once the one before it
-     * is ready (its readiness probe succeeds); with Parallel, all at once.
+     * is ready (its readiness probe, run every `probeIntervalMs` rather than every periodSeconds, succeeds);
+     * with Parallel, all at once.
      */
-    async startAll(timeoutMs = 120000): Promise<void> {
+    async startAll(timeoutMs = 120000, probeIntervalMs = 200): Promise<void> {
         for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
             await this.start(ordinal);
             if (this.settings.podManagementPolicy === "OrderedReady") {
-                await waitUntil(`${this.podName(ordinal)} is ready`, () => this.probe(ordinal, "readiness"), timeoutMs);
+                await waitUntil(
+                    `${this.podName(ordinal)} is ready`,
+                    () => this.probe(ordinal, "readiness"),
+                    timeoutMs,
+                    probeIntervalMs,
+                );
             }
         }
     }
