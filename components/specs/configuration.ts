@@ -38,6 +38,10 @@ function managedParameters(): Record<string, string | number | boolean> {
         max_replication_slots: MAX_WAL_SENDERS,
         // A standby that is gone for good must not fill the primary's disk through its slot.
         max_slot_wal_keep_size: "2GB",
+        // Recent WAL is kept whatever the slots say: standbys cloning at once (Parallel) otherwise lose a
+        // segment that one clone's checkpoint removes before the other's new slot protects it (seen with
+        // PostgreSQL 15: "requested WAL segment … has already been removed").
+        wal_keep_size: "128MB",
     };
 }
 
