@@ -134,10 +134,14 @@ export const cidr = z.string({ error: "must be a string" }).refine(isCidr, {
     error: 'must be an IPv4 or IPv6 network in CIDR notation, such as "10.0.0.0/8" or "fd00::/8" (prefix 0-32 for IPv4, 0-128 for IPv6)',
 });
 
+/** A whole number; `unit` names what it counts in the message ("a whole number of seconds"). */
+export const wholeNumber = (unit = "") => {
+    const error = `must be a whole number${unit}`;
+    return z.number({ error }).int({ error });
+};
+
 export const positiveId = (what: string) =>
-    z
-        .number({ error: `must be a whole number (the ${what})` })
-        .int({ error: `must be a whole number (the ${what})` })
+    wholeNumber(` (the ${what})`)
         .min(1, { error: "must be at least 1 (0 is root, which the pods never run PostgreSQL as)" })
         .max(2147483647, { error: "must be at most 2147483647" });
 

@@ -12,6 +12,7 @@ import {
     password,
     positiveId,
     storageQuantity,
+    wholeNumber,
 } from "./settingRules";
 
 export { ConfigError, ConfigProblem };
@@ -119,11 +120,7 @@ const updateStrategy = z.discriminatedUnion(
     [
         z.strictObject({
             type: z.literal("RollingUpdate"),
-            partition: z
-                .number({ error: "must be a whole number" })
-                .int({ error: "must be a whole number" })
-                .min(0, { error: "must be at least 0" })
-                .default(0),
+            partition: wholeNumber().min(0, { error: "must be at least 0" }).default(0),
         }),
         z.strictObject({ type: z.literal("OnDelete") }, { error: "OnDelete takes no partition" }),
     ],
@@ -139,9 +136,7 @@ const schema = z
         namespace: dnsLabel(63).default(DEFAULTS.namespace),
         createNamespace: z.boolean({ error: "must be true or false" }).default(DEFAULTS.createNamespace),
         name: dnsLabel(52).default(DEFAULTS.name),
-        replicas: z
-            .number({ error: "must be a whole number" })
-            .int({ error: "must be a whole number" })
+        replicas: wholeNumber()
             .min(1, { error: "must be at least 1 (one primary)" })
             .max(32, { error: "must be at most 32" })
             .default(DEFAULTS.replicas),
@@ -157,9 +152,7 @@ const schema = z
         resources: containerResources.default(structuredClone(DEFAULTS.resources)),
         superuserPassword: password.optional(),
         replicationPassword: password.optional(),
-        primaryWaitTimeoutSeconds: z
-            .number({ error: "must be a whole number of seconds" })
-            .int({ error: "must be a whole number of seconds" })
+        primaryWaitTimeoutSeconds: wholeNumber(" of seconds")
             .min(1, { error: "must be at least 1" })
             .max(86400, { error: "must be at most 86400 (one day)" })
             .default(DEFAULTS.primaryWaitTimeoutSeconds),
@@ -187,22 +180,14 @@ const schema = z
         antiAffinity: z
             .enum(["preferred", "required"], { error: 'must be "preferred" or "required"' })
             .default(DEFAULTS.antiAffinity),
-        schedulableNodes: z
-            .number({ error: "must be a whole number of nodes" })
-            .int({ error: "must be a whole number of nodes" })
-            .min(0, { error: "must be 0 (not known) or more" })
-            .default(0),
+        schedulableNodes: wholeNumber(" of nodes").min(0, { error: "must be 0 (not known) or more" }).default(0),
         topologySpread: z
             .strictObject(
                 {
                     // Giving the object turns the constraint on; the default is `{ enabled: false }`.
                     enabled: z.boolean({ error: "must be true or false" }).default(true),
                     topologyKey: labelKey.default("topology.kubernetes.io/zone"),
-                    maxSkew: z
-                        .number({ error: "must be a whole number" })
-                        .int({ error: "must be a whole number" })
-                        .min(1, { error: "must be at least 1" })
-                        .default(1),
+                    maxSkew: wholeNumber().min(1, { error: "must be at least 1" }).default(1),
                     whenUnsatisfiable: z
                         .enum(["ScheduleAnyway", "DoNotSchedule"], {
                             error: 'must be "ScheduleAnyway" or "DoNotSchedule"',
@@ -211,12 +196,8 @@ const schema = z
                 },
                 { error: "must be an object {enabled, topologyKey, maxSkew, whenUnsatisfiable}" },
             )
-            .default({
-                enabled: false,
-                topologyKey: "topology.kubernetes.io/zone",
-                maxSkew: 1,
-                whenUnsatisfiable: "ScheduleAnyway",
-            }),
+            // Parsed, so the fields take their defaults from the object above.
+            .prefault({ enabled: false }),
         networkPolicy: z
             .strictObject(
                 {
