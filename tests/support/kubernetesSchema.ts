@@ -6,6 +6,11 @@ import { Service } from "kubernetes-models/v1/Service";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { Pod } from "kubernetes-models/v1/Pod";
+import { StorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
+import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
+import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 
 interface Validatable {
     validate(): void;
@@ -21,6 +26,15 @@ const MODELS: Record<string, (object: Record<string, unknown>) => Validatable> =
     "apps/v1/StatefulSet": (object) => new StatefulSet(object),
     "policy/v1/PodDisruptionBudget": (object) => new PodDisruptionBudget(object),
     "networking.k8s.io/v1/NetworkPolicy": (object) => new NetworkPolicy(object),
+    // The end-to-end cluster's add-ons and client pod.
+    "v1/ServiceAccount": (object) => new ServiceAccount(object),
+    "v1/Pod": (object) => new Pod(object),
+    // Required fields are left for validate() to report: the cast only lets a wrong object reach it.
+    "storage.k8s.io/v1/StorageClass": (object) =>
+        new StorageClass(object as unknown as ConstructorParameters<typeof StorageClass>[0]),
+    "rbac.authorization.k8s.io/v1/ClusterRole": (object) => new ClusterRole(object),
+    "rbac.authorization.k8s.io/v1/ClusterRoleBinding": (object) =>
+        new ClusterRoleBinding(object as unknown as ConstructorParameters<typeof ClusterRoleBinding>[0]),
 };
 
 /** Throws unless the object validates against the Kubernetes schema of its apiVersion and kind. */

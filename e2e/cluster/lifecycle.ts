@@ -1,0 +1,269 @@
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+import { BuiltBinaries } from "../build/buildAll";
+import { imageArchive, splitReference } from "../build/images";
+import { httpStatus } from "../support/http";
+import { E2EPaths } from "../support/paths";
+import { run, sleep, step, waitFor } from "../support/run";
+import { IMAGES } from "../versions";
+import { addonManifests, ADDON_USERS, corefile } from "./addons";
+import { clusterDaemons, clusterFiles } from "./components";
+import {
+    createBridge,
+    deleteBridge,
+    mountsUnder,
+    removeClusterChains,
+    removeKubepodsCgroups,
+    restoreSysctls,
+    saveSysctls,
+    unmountUnder,
+} from "./host";
+import { kubeconfig, tokenFile } from "./kubeconfig";
+import { cniConfig, containerdConfig, kubeletConfig, kubeProxyConfig } from "./nodeConfig";
+import { createPki, pkiFiles } from "./pki";
+import { daemonFiles, isRunning, runningPid, startDaemon, stopDaemon, stopPid } from "./processes";
+import { apiServerUrl, TOPOLOGY } from "./topology";
+
+function token(): string {
+    return randomBytes(24).toString("hex");
+}
+
+/** Writes every configuration file and kubeconfig of a new cluster; returns the admin token. */
+function writeConfiguration(paths: E2EPaths, caFile: string): void {
+    const files = clusterFiles(paths);
+    fs.mkdirSync(paths.config, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(paths.cniConfig, { recursive: true });
+    const identities = {
+        admin: { user: "pg-ha-e2e:admin", groups: ["system:masters"], kubeconfig: paths.kubeconfig },
+        controllerManager: {
+            user: "system:kube-controller-manager",
+            groups: [],
+            kubeconfig: files.kubeconfigs.controllerManager,
+        },
+        scheduler: { user: "system:kube-scheduler", groups: [], kubeconfig: files.kubeconfigs.scheduler },
+        kubelet: {
+            user: `system:node:${TOPOLOGY.nodeName}`,
+            groups: ["system:nodes"],
+            kubeconfig: files.kubeconfigs.kubelet,
+        },
+        kubeProxy: { user: "system:kube-proxy", groups: [], kubeconfig: files.kubeconfigs.kubeProxy },
+        coredns: { user: ADDON_USERS.coredns, groups: [], kubeconfig: files.kubeconfigs.coredns },
+        localPath: { user: ADDON_USERS.localPath, groups: [], kubeconfig: files.kubeconfigs.localPath },
+    };
+    const entries = Object.values(identities).map((identity) => ({ ...identity, token: token() }));
+    fs.writeFileSync(files.tokens, tokenFile(entries), { mode: 0o600 });
+    for (const entry of entries) {
+        fs.writeFileSync(entry.kubeconfig, kubeconfig(entry.user, entry.token, caFile), { mode: 0o600 });
+    }
+    fs.writeFileSync(files.containerdConfig, containerdConfig(paths));
+    fs.writeFileSync(path.join(paths.cniConfig, "10-pg-ha-e2e.conflist"), cniConfig(paths));
+    fs.writeFileSync(files.kubeletConfig, kubeletConfig(paths, caFile));
+    fs.writeFileSync(files.kubeProxyConfig, kubeProxyConfig(files.kubeconfigs.kubeProxy));
+    fs.writeFileSync(files.corefile, corefile(files.kubeconfigs.coredns));
+}
+
+/** The admin kubeconfig's token, for the readiness checks that call the API server directly. */
+function adminToken(paths: E2EPaths): string {
+    const match = /token: (\S+)/.exec(fs.readFileSync(paths.kubeconfig, "utf8"));
+    if (!match) throw new Error(`no token in ${paths.kubeconfig}`);
+    return match[1];
+}
+
+export function kubectl(paths: E2EPaths, bin: BuiltBinaries, args: string[], input?: string): ReturnType<typeof run> {
+    return run(path.join(bin.kubernetes, "kubectl"), [`--kubeconfig=${paths.kubeconfig}`, ...args], { input });
+}
+
+function daemonFilesOf(paths: E2EPaths, name: string): ReturnType<typeof daemonFiles> {
+    return daemonFiles(paths.pids, paths.logs, name);
+}
+
+/** Starts a single-node cluster; cleans up first what an earlier run left. */
+export async function up(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
+    if (fs.existsSync(paths.state)) {
+        await step("clean up what an earlier cluster left", () => down(paths, bin));
+    }
+    const pki = pkiFiles(paths.certs);
+    const files = clusterFiles(paths);
+    await step("prepare the host: kernel settings recorded, bridge, certificates, configuration", async () => {
+        fs.mkdirSync(paths.state, { recursive: true, mode: 0o700 });
+        saveSysctls(paths.savedSysctls);
+        await createBridge();
+        await createPki(paths.certs);
+        writeConfiguration(paths, pki.caCert);
+    });
+    const daemons = new Map(clusterDaemons(paths, bin, pki, files).map((daemon) => [daemon.name, daemon]));
+    const start = (name: string): void => {
+        const daemon = daemons.get(name);
+        if (!daemon) throw new Error(`no daemon ${name}`);
+        startDaemon(daemon, daemonFilesOf(paths, name));
+    };
+    const alive = (name: string): void => {
+        if (runningPid(daemonFilesOf(paths, name).pidFile) === undefined) {
+            throw new Error(`${name} exited; its log: ${daemonFilesOf(paths, name).logFile}`);
+        }
+    };
+    const ca = fs.readFileSync(pki.caCert, "utf8");
+    await step("start etcd and the control plane; apply the add-ons' RBAC and StorageClass", async () => {
+        start("etcd");
+        await waitFor("etcd", 30_000, async () => {
+            alive("etcd");
+            return (await httpStatus(`http://127.0.0.1:${TOPOLOGY.etcdClientPort}/health`)) === 200 || undefined;
+        });
+        start("kube-apiserver");
+        const admin = adminToken(paths);
+        await waitFor("the API server", 60_000, async () => {
+            alive("kube-apiserver");
+            return (await httpStatus(`${apiServerUrl()}/readyz`, { ca, token: admin })) === 200 || undefined;
+        });
+        start("kube-controller-manager");
+        start("kube-scheduler");
+        // Before the add-ons start: CoreDNS stays unready until it may list what it serves.
+        await kubectl(paths, bin, ["apply", "-f", "-"], addonManifests(paths, IMAGES.postgres));
+    });
+    await step("start containerd and import the images", async () => {
+        start("containerd");
+        await waitFor("containerd", 30_000, async () => {
+            alive("containerd");
+            return (await ctr(paths, ["version"], true)).code === 0 || undefined;
+        });
+        for (const reference of Object.values(IMAGES)) {
+            await ctr(paths, [
+                "images",
+                "import",
+                "--base-name",
+                splitReference(reference).name,
+                imageArchive(paths, reference),
+            ]);
+        }
+    });
+    await step("start the node: kubelet, kube-proxy, CoreDNS", async () => {
+        start("kubelet");
+        start("kube-proxy");
+        start("coredns");
+        await waitFor("the node to be Ready", 120_000, async () => {
+            alive("kubelet");
+            const result = await kubectl(paths, bin, [
+                "get",
+                "node",
+                TOPOLOGY.nodeName,
+                "-o",
+                'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+            ]);
+            return result.stdout === "True" || undefined;
+        });
+        await waitFor("CoreDNS", 30_000, async () => {
+            alive("coredns");
+            return (await httpStatus(`http://127.0.0.1:${TOPOLOGY.corednsReadyPort}/ready`)) === 200 || undefined;
+        });
+    });
+    await step("start the storage provisioner", async () => {
+        fs.mkdirSync(paths.localVolumes, { recursive: true });
+        start("local-path-provisioner");
+        // It has no health endpoint: alive after a second means its configuration was accepted.
+        await sleep(1000);
+        alive("local-path-provisioner");
+    });
+}
+
+function ctr(paths: E2EPaths, args: string[], allowFailure = false): ReturnType<typeof run> {
+    return run("ctr", ["--address", paths.containerdSocket, "--namespace", "k8s.io", ...args], { allowFailure });
+}
+
+/** PIDs containerd's shims recorded (shim and container init): what is left when containerd died first. */
+function recordedShimPids(paths: E2EPaths): number[] {
+    const tasks = path.join(paths.containerdState, "io.containerd.runtime.v2.task");
+    if (!fs.existsSync(tasks)) return [];
+    const pids: number[] = [];
+    for (const namespace of fs.readdirSync(tasks)) {
+        for (const id of fs.readdirSync(path.join(tasks, namespace))) {
+            for (const file of ["init.pid", "shim.pid"]) {
+                const pidFile = path.join(tasks, namespace, id, file);
+                if (fs.existsSync(pidFile)) pids.push(Number(fs.readFileSync(pidFile, "utf8").trim()));
+            }
+        }
+    }
+    return pids.filter((pid) => Number.isInteger(pid) && pid > 0);
+}
+
+/**
+ * Stops the cluster and removes it: every process it started (by PID), its pods' sandboxes, mounts,
+ * network namespaces, iptables chains, the bridge, cgroups and state, and restores the kernel settings.
+ */
+export async function down(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
+    const stop = async (name: string): Promise<void> => {
+        if (await stopDaemon(daemonFilesOf(paths, name))) process.stdout.write(`    stopped ${name}\n`);
+    };
+    for (const name of ["local-path-provisioner", "coredns", "kube-proxy", "kubelet"]) await stop(name);
+    if (runningPid(daemonFilesOf(paths, "containerd").pidFile) !== undefined) {
+        // Through the CRI, so that each sandbox's network is torn down by its CNI plugins.
+        await run(
+            path.join(bin.crictl, "crictl"),
+            ["--runtime-endpoint", `unix://${paths.containerdSocket}`, "rmp", "--all", "--force"],
+            {
+                allowFailure: true,
+                timeoutMs: 120_000,
+            },
+        );
+    }
+    await stop("containerd");
+    for (const pid of recordedShimPids(paths)) {
+        if (isRunning(pid)) {
+            await stopPid(pid, undefined, 2_000);
+            process.stdout.write(`    stopped a container process left by containerd (${pid})\n`);
+        }
+    }
+    for (const name of ["kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"]) await stop(name);
+    const mountsLeft = await unmountUnder(paths.state);
+    const chains = await removeClusterChains();
+    if (chains > 0) process.stdout.write(`    removed ${chains} iptables chains\n`);
+    if (await deleteBridge()) process.stdout.write(`    removed the bridge ${TOPOLOGY.bridge}\n`);
+    const cgroups = removeKubepodsCgroups();
+    if (cgroups > 0) process.stdout.write(`    removed ${cgroups} pod cgroups\n`);
+    const restored = restoreSysctls(paths.savedSysctls);
+    if (restored.length > 0) process.stdout.write(`    restored ${restored.join(", ")}\n`);
+    if (mountsLeft.length > 0) {
+        throw new Error(`still mounted, state kept at ${paths.state}: ${mountsLeft.join(", ")}`);
+    }
+    fs.rmSync(paths.state, { recursive: true, force: true });
+}
+
+export interface ClusterStatus {
+    daemons: { name: string; pid: number | undefined }[];
+    nodeReady: boolean;
+    mounts: string[];
+}
+
+export async function status(paths: E2EPaths, bin: BuiltBinaries): Promise<ClusterStatus> {
+    const names = [
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "containerd",
+        "kubelet",
+        "kube-proxy",
+        "coredns",
+        "local-path-provisioner",
+    ];
+    const daemons = names.map((name) => ({ name, pid: runningPid(daemonFilesOf(paths, name).pidFile) }));
+    let nodeReady = false;
+    if (fs.existsSync(paths.kubeconfig)) {
+        const result = await run(
+            path.join(bin.kubernetes, "kubectl"),
+            [
+                `--kubeconfig=${paths.kubeconfig}`,
+                "get",
+                "node",
+                TOPOLOGY.nodeName,
+                "-o",
+                'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+                "--request-timeout=3s",
+            ],
+            { allowFailure: true },
+        );
+        nodeReady = result.stdout === "True";
+    }
+    return { daemons, nodeReady, mounts: mountsUnder(fs.readFileSync("/proc/self/mountinfo", "utf8"), paths.state) };
+}

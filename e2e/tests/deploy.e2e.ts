@@ -1,0 +1,129 @@
+import { strict as assert } from "assert";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+
+import { clusterNames, selectorLabels } from "../../components/naming";
+import { CLIENT_LABELS, deleteClientPod, psqlFromClient, startClientPod } from "./support/clientPod";
+import { e2eEnvironment } from "./support/e2eEnvironment";
+import { createE2EStack, E2EStack } from "./support/e2eStack";
+import { expectedCreates, stackSettings } from "./support/expectedObjects";
+import { kubectl, psqlInPod, readyPods, waitUntil } from "./support/kubectl";
+
+/** Pulumi types of the resources an operation plans to create, from its engine events. */
+function plannedCreates(events: EngineEvent[]): string[] {
+    return events
+        .flatMap((event) => (event.resourcePreEvent ? [event.resourcePreEvent.metadata] : []))
+        .filter((step) => step.op === "create")
+        .map((step) => step.type)
+        .sort();
+}
+
+describe("the local stack on a real cluster: deploy, replicate, no drift, destroy", function () {
+    const environment = e2eEnvironment();
+    let e2e: E2EStack;
+    const settings = (): ReturnType<typeof stackSettings> => stackSettings(e2e.config);
+
+    before(async function () {
+        e2e = await createE2EStack(environment, "local", {
+            networkPolicy: { enabled: true, allowedClients: [{ podSelector: { matchLabels: CLIENT_LABELS } }] },
+        });
+    });
+
+    after(async function () {
+        // A failed test must not leave the cluster's objects for the next run.
+        await e2e.stack.destroy({ color: "never" }).catch(() => undefined);
+        await kubectl(["delete", "namespace", e2e.namespace, "--ignore-not-found", "--wait=true"]).catch(
+            () => undefined,
+        );
+        await e2e.remove();
+    });
+
+    it("previews, against the empty cluster, a create of every object the program builds", async function () {
+        const events: EngineEvent[] = [];
+        await e2e.stack.preview({ color: "never", onEvent: (event) => events.push(event) });
+        assert.deepEqual(plannedCreates(events), expectedCreates(settings()));
+    });
+
+    it("deploys with `up`: every pod Ready, every standby streaming, a row written through -rw on every pod", async function () {
+        const result = await e2e.stack.up({ color: "never" });
+        assert.equal(result.summary.result, "succeeded");
+        const names = clusterNames(settings());
+        const all = Array.from({ length: settings().replicas }, (_, ordinal) => names.pod(ordinal));
+        await waitUntil("every pod Ready", 300_000, async () => {
+            const selector = Object.entries(selectorLabels(settings()))
+                .map(([label, value]) => `${label}=${value}`)
+                .join(",");
+            const ready = await readyPods(e2e.namespace, selector);
+            return ready.length === all.length ? ready : undefined;
+        });
+
+        const standbys = all.slice(1);
+        const streaming = await waitUntil("every standby streaming", 120_000, async () => {
+            const rows = await psqlInPod(
+                e2e.namespace,
+                names.pod(0),
+                "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1",
+            );
+            const streamingNames = rows.split("\n").filter(Boolean);
+            return streamingNames.length === standbys.length ? streamingNames : undefined;
+        });
+        assert.deepEqual(streaming, standbys);
+
+        const client = await startClientPod(e2e.namespace, environment.image, String(result.outputs.secretName.value));
+        try {
+            const rw = String(result.outputs.rwServiceHost.value);
+            await psqlFromClient(e2e.namespace, client, rw, "CREATE TABLE e2e_rows (id int PRIMARY KEY, note text)");
+            await psqlFromClient(
+                e2e.namespace,
+                client,
+                rw,
+                "INSERT INTO e2e_rows VALUES (1, 'written through the rw Service')",
+            );
+            const podHosts = result.outputs.podHosts.value as string[];
+            for (const host of podHosts) {
+                const note = await waitUntil(`the row on ${host}`, 30_000, async () => {
+                    const row = await psqlFromClient(
+                        e2e.namespace,
+                        client,
+                        host,
+                        "SELECT note FROM e2e_rows WHERE id = 1",
+                    ).catch(() => "");
+                    return row === "" ? undefined : row;
+                });
+                assert.equal(note, "written through the rw Service", host);
+            }
+            const recovery = await Promise.all(
+                podHosts.map((host) => psqlFromClient(e2e.namespace, client, host, "SELECT pg_is_in_recovery()")),
+            );
+            assert.deepEqual(
+                recovery,
+                podHosts.map((_, ordinal) => (ordinal === 0 ? "f" : "t")),
+            );
+        } finally {
+            await deleteClientPod(e2e.namespace, client);
+        }
+    });
+
+    it("shows no change on a second preview", async function () {
+        await e2e.stack.preview({ color: "never", expectNoChanges: true, diff: true });
+    });
+
+    it("shows no change on a preview after a refresh", async function () {
+        await e2e.stack.preview({ color: "never", expectNoChanges: true, refresh: true, diff: true });
+    });
+
+    it("removes with `destroy` what the program does not keep on purpose, and keeps the namespace", async function () {
+        await e2e.stack.destroy({ color: "never" });
+        const left = await kubectl([
+            "get",
+            "statefulsets,services,configmaps,secrets,networkpolicies,poddisruptionbudgets",
+            "-n",
+            e2e.namespace,
+            "-o",
+            "name",
+        ]);
+        const ours = left.stdout.split("\n").filter((line) => line && !line.endsWith("/kube-root-ca.crt"));
+        assert.deepEqual(ours, []);
+        const namespace = await kubectl(["get", "namespace", e2e.namespace, "-o", "name"]);
+        assert.equal(namespace.stdout.trim(), `namespace/${e2e.namespace}`);
+    });
+});

@@ -1,0 +1,76 @@
+import { stringify } from "yaml";
+
+import { SECRET_KEYS } from "../../../components/naming";
+import { kubectl } from "./kubectl";
+
+/** The label the e2e stacks admit through the NetworkPolicy (`networkPolicy.allowedClients`). */
+export const CLIENT_LABELS = { "app.kubernetes.io/name": "pg-ha-e2e-client" } as const;
+
+/**
+ * A client pod in the cluster's namespace that runs psql over TCP, the way an application does: by Service
+ * or pod DNS name, with the superuser password from the cluster's Secret. It meets the restricted Pod
+ * Security level, as a created namespace enforces.
+ */
+export async function startClientPod(namespace: string, image: string, secretName: string): Promise<string> {
+    const name = "pg-ha-e2e-client";
+    const pod = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace, labels: CLIENT_LABELS },
+        spec: {
+            securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 999,
+                runAsGroup: 999,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            terminationGracePeriodSeconds: 1,
+            containers: [
+                {
+                    name: "psql",
+                    image,
+                    imagePullPolicy: "IfNotPresent",
+                    command: ["sleep", "infinity"],
+                    env: [
+                        {
+                            name: "PGPASSWORD",
+                            valueFrom: { secretKeyRef: { name: secretName, key: SECRET_KEYS.superuserPassword } },
+                        },
+                        { name: "PGUSER", value: "postgres" },
+                        { name: "PGDATABASE", value: "postgres" },
+                        { name: "PGCONNECT_TIMEOUT", value: "5" },
+                    ],
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                },
+            ],
+        },
+    };
+    await kubectl(["apply", "-f", "-"], stringify(pod));
+    await kubectl(["wait", "-n", namespace, `pod/${name}`, "--for=condition=Ready", "--timeout=120s"]);
+    return name;
+}
+
+/** Runs SQL from the client pod against `host` over TCP; returns psql's unaligned, tuples-only output. */
+export async function psqlFromClient(namespace: string, client: string, host: string, sql: string): Promise<string> {
+    const result = await kubectl([
+        "exec",
+        "-n",
+        namespace,
+        client,
+        "--",
+        "psql",
+        "-X",
+        "-qAt",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-h",
+        host,
+        "-c",
+        sql,
+    ]);
+    return result.stdout.trim();
+}
+
+export async function deleteClientPod(namespace: string, client: string): Promise<void> {
+    await kubectl(["delete", "pod", "-n", namespace, client, "--ignore-not-found", "--wait=true"]);
+}

@@ -1,0 +1,73 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { randomBytes } from "crypto";
+import { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { parse, stringify } from "yaml";
+
+import { PROJECT_ROOT } from "../../../components/stackFiles";
+import { E2EEnvironment } from "./e2eEnvironment";
+
+/**
+ * A stack of the real program for the end-to-end tests, in a project directory of its own: its Pulumi.yaml
+ * is the project's, its program and node_modules are links to the repository's, and its stack file starts as
+ * a copy of one of the project's stacks (`local`, `dev`, …) with the e2e settings on top. So the tests deploy
+ * exactly what users deploy, and never write a stack file into the repository.
+ */
+export interface E2EStack {
+    stack: Stack;
+    /** The stack's `pg-ha:` settings as its stack file holds them (passwords aside). */
+    config: Record<string, unknown>;
+    /** The stack's namespace, from its settings. */
+    namespace: string;
+    /** The project directory; removed by `remove()`. */
+    workDir: string;
+    remove: () => Promise<void>;
+}
+
+const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json"];
+
+/** A password that meets the program's rules; a new one per stack, stored as a Pulumi secret. */
+function password(): string {
+    return randomBytes(24).toString("base64url");
+}
+
+export async function createE2EStack(
+    environment: E2EEnvironment,
+    base: string,
+    settings: Record<string, unknown> = {},
+): Promise<E2EStack> {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `pg-ha-e2e-${base}-`));
+    fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+    for (const entry of LINKED) fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(workDir, entry));
+    const stackName = `e2e-${base}`;
+    const baseFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${base}.yaml`), "utf8")) as {
+        config?: Record<string, unknown>;
+    };
+    const config: Record<string, unknown> = { ...baseFile.config, "pg-ha:image": environment.image };
+    for (const [key, value] of Object.entries(settings)) config[`pg-ha:${key}`] = value;
+    fs.writeFileSync(path.join(workDir, `Pulumi.${stackName}.yaml`), stringify({ config }));
+
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName, workDir },
+        { workDir, envVars: environment.env },
+    );
+    // The random provider is not available on every machine that runs these tests (the Go module proxy
+    // refuses it): both passwords are given, as secrets, as a production stack would.
+    const secrets: ConfigMap = {
+        "pg-ha:superuserPassword": { value: password(), secret: true },
+        "pg-ha:replicationPassword": { value: password(), secret: true },
+    };
+    await stack.setAllConfig(secrets);
+    const namespace = typeof config["pg-ha:namespace"] === "string" ? config["pg-ha:namespace"] : "postgresql";
+    return {
+        stack,
+        config,
+        namespace,
+        workDir,
+        remove: async () => {
+            await stack.workspace.removeStack(stackName, { force: true });
+            fs.rmSync(workDir, { recursive: true, force: true });
+        },
+    };
+}

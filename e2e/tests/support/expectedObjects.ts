@@ -1,0 +1,26 @@
+import { resolveSettings, ClusterSettings } from "../../../components/settings";
+import { clusterObjects, inApplyOrder } from "../../../components/specs/cluster";
+
+/** The settings an e2e stack resolves to, from its `pg-ha:` config (the passwords play no part here). */
+export function stackSettings(config: Record<string, unknown>): ClusterSettings {
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(config)) {
+        if (key.startsWith("pg-ha:")) raw[key.slice("pg-ha:".length)] = value;
+    }
+    return resolveSettings(raw, "pg-ha:");
+}
+
+/** `v1` + `Secret` → `kubernetes:core/v1:Secret`: the Pulumi type of a Kubernetes object. */
+export function pulumiType(object: { apiVersion?: unknown; kind?: unknown }): string {
+    if (typeof object.apiVersion !== "string" || typeof object.kind !== "string") {
+        throw new Error(`an object without a plain apiVersion and kind: ${JSON.stringify(object)}`);
+    }
+    const apiVersion = object.apiVersion.includes("/") ? object.apiVersion : `core/${object.apiVersion}`;
+    return `kubernetes:${apiVersion}:${object.kind}`;
+}
+
+/** The Pulumi types a first `up` of these settings creates: the stack, the component and each object. */
+export function expectedCreates(settings: ClusterSettings): string[] {
+    const objects = inApplyOrder(clusterObjects(settings, { superuser: "", replication: "" }));
+    return ["pulumi:pulumi:Stack", "pg-ha:index:PostgresCluster", ...objects.map(pulumiType)].sort();
+}

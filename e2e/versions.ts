@@ -1,0 +1,44 @@
+/**
+ * Every version the end-to-end cluster is built from, in one place. A change here is a new cache key: the
+ * next `npm run e2e` builds what changed and keeps the rest.
+ */
+export const VERSIONS = {
+    kubernetes: "v1.34.4",
+    etcd: "v3.6.16",
+    coredns: "v1.14.0",
+    localPathProvisioner: "v0.0.30",
+    criTools: "v1.34.0",
+    pulumi: "v3.274.1",
+    /** The last sdk/v3 that holds the Node.js language host as a package (the proxy refuses its own module). */
+    pulumiLanguageNodejs: "v3.68.0",
+    /** The only provider/v4 pseudo-version the proxy serves; its code is the v4.25.0 release. */
+    pulumiKubernetesModule: "v4.0.0-20260115033456-f47bc2d6f199",
+    pulumiKubernetesCode: "4.25.0",
+    /** The provider's own pins do not compile together: these do. */
+    pulumiKubernetesPulumiSdk: "v3.229.0",
+    pulumiKubernetesSdk: "v4.29.0",
+    /** Debian release of the images' root filesystems and of the node's packages. */
+    debian: "bookworm",
+    postgresMajor: "15",
+    /** Bumped when the image recipe changes, so that a cached image is rebuilt. */
+    imageRecipe: "1",
+    pause: "3.10",
+} as const;
+
+/** Debian packages the node needs on the host. */
+export const HOST_PACKAGES = [
+    "containerd",
+    "runc",
+    "containernetworking-plugins",
+    "iptables",
+    "umoci",
+    "debootstrap",
+    "openssl",
+    "conntrack",
+] as const;
+
+/** Images the cluster runs, by the reference the kubelet and the stacks use. */
+export const IMAGES = {
+    pause: `localhost/pg-ha-e2e/pause:${VERSIONS.pause}`,
+    postgres: `localhost/pg-ha-e2e/postgres:${VERSIONS.postgresMajor}-${VERSIONS.debian}-${VERSIONS.imageRecipe}`,
+} as const;
