@@ -21,7 +21,7 @@ export const VERSIONS = {
     debian: "bookworm",
     postgresMajor: "15",
     /** Bumped when the image recipe changes, so that a cached image is rebuilt. */
-    imageRecipe: "1",
+    imageRecipe: "2",
     pause: "3.10",
 } as const;
 

@@ -63,8 +63,8 @@ function matrixStacks(job: Job): string[] {
 describe("GitHub workflows", () => {
     const files = fs.readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file));
 
-    it("are the preview and the deploy workflow", () => {
-        assert.deepStrictEqual(files.sort(), ["deploy.yml", "preview.yml"]);
+    it("are the preview, the deploy and the end-to-end workflow", () => {
+        assert.deepStrictEqual(files.sort(), ["deploy.yml", "e2e.yml", "preview.yml"]);
     });
 
     for (const file of files) {
@@ -129,6 +129,27 @@ describe("GitHub workflows", () => {
                 assert.match(String(step.with?.["stack-name"]), new RegExp(`'${stack}'`));
                 assert.strictEqual(job.concurrency?.["cancel-in-progress"], false, "an update is never cancelled");
             }
+        });
+    });
+
+    describe("e2e.yml", () => {
+        const e2e = workflow("e2e.yml");
+        const steps = Object.values(e2e.jobs).flatMap((job) => job.steps);
+
+        it("runs the end-to-end tests on kind, with the official image and a pinned Pulumi CLI", () => {
+            assert.ok(steps.some((step) => step.uses?.startsWith("helm/kind-action@")));
+            const cli = steps.find((step) => step.uses?.startsWith("pulumi/actions@"));
+            assert.ok(cli?.with?.["pulumi-version"], "the CLI version is pinned");
+            const tests = steps.find((step) => step.run === "npm run e2e:test") as Step & {
+                env?: Record<string, string>;
+            };
+            assert.ok(tests, "runs npm run e2e:test");
+            assert.match(String(tests.env?.PG_HA_E2E_IMAGE), /^postgres:\d+$/);
+        });
+
+        it("reads the repository only and needs no secret of the project", () => {
+            assert.deepStrictEqual(e2e.permissions, { contents: "read" });
+            assert.doesNotMatch(workflowText("e2e.yml"), /secrets\./);
         });
     });
 

@@ -17,6 +17,7 @@ export interface ImageRecipe {
     env: string[];
     cmd: string[];
     user?: string;
+    stopSignal?: string;
     /** Fills `rootfs` (an empty directory). */
     fill: (rootfs: string, paths: E2EPaths) => Promise<void>;
 }
@@ -37,8 +38,10 @@ const POSTGRES_PATH = `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
 export const POSTGRES_IMAGE: ImageRecipe = {
     reference: IMAGES.postgres,
     env: [`PATH=${POSTGRES_PATH}`, "PGDATA=/var/lib/postgresql/data", "LANG=C.UTF-8"],
-    // Like the official image: no USER (root), so the pod's securityContext decides.
+    // Like the official image: no USER (root), so the pod's securityContext decides; SIGINT, PostgreSQL's
+    // fast shutdown, as the stop signal.
     cmd: ["postgres"],
+    stopSignal: "SIGINT",
     fill: async (rootfs) => {
         await run("debootstrap", ["--variant=minbase", VERSIONS.debian, rootfs, "http://deb.debian.org/debian"]);
         const script = path.join(rootfs, "tmp", "install-postgres.sh");
@@ -104,6 +107,7 @@ export async function buildImage(paths: E2EPaths, recipe: ImageRecipe): Promise<
             const config = [
                 ...recipe.env.flatMap((entry) => ["--config.env", entry]),
                 ...(recipe.user ? ["--config.user", recipe.user] : []),
+                ...(recipe.stopSignal ? ["--config.stopsignal", recipe.stopSignal] : []),
                 ...recipe.cmd.flatMap((arg) => ["--config.cmd", arg]),
             ];
             await run("umoci", ["config", "--image", image, ...config]);

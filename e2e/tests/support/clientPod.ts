@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 
 import { SECRET_KEYS } from "../../../components/naming";
-import { kubectl } from "./kubectl";
+import { kubectl, psqlExec } from "./kubectl";
 
 /** The label the e2e stacks admit through the NetworkPolicy (`networkPolicy.allowedClients`). */
 export const CLIENT_LABELS = { "app.kubernetes.io/name": "pg-ha-e2e-client" } as const;
@@ -51,24 +51,8 @@ export async function startClientPod(namespace: string, image: string, secretNam
 }
 
 /** Runs SQL from the client pod against `host` over TCP; returns psql's unaligned, tuples-only output. */
-export async function psqlFromClient(namespace: string, client: string, host: string, sql: string): Promise<string> {
-    const result = await kubectl([
-        "exec",
-        "-n",
-        namespace,
-        client,
-        "--",
-        "psql",
-        "-X",
-        "-qAt",
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-h",
-        host,
-        "-c",
-        sql,
-    ]);
-    return result.stdout.trim();
+export function psqlFromClient(namespace: string, client: string, host: string, sql: string): Promise<string> {
+    return psqlExec({ namespace, pod: client }, ["-h", host], sql);
 }
 
 export async function deleteClientPod(namespace: string, client: string): Promise<void> {

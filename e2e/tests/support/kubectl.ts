@@ -27,29 +27,24 @@ export async function readyPods(namespace: string, selector: string): Promise<st
         .sort();
 }
 
-/** `psql` as the postgres OS user inside a pod of the cluster, over the local socket (peer authentication). */
-export async function psqlInPod(namespace: string, pod: string, sql: string): Promise<string> {
-    const result = await kubectl([
-        "exec",
-        "-n",
-        namespace,
-        pod,
-        "-c",
-        CONTAINER_NAME,
-        "--",
-        "psql",
-        "-X",
-        "-qAt",
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-U",
-        "postgres",
-        "-d",
-        "postgres",
-        "-c",
-        sql,
-    ]);
+/**
+ * Runs one SQL statement with psql inside a pod (`container` of it, or its only one) and returns psql's
+ * unaligned, tuples-only output. `connection` says how psql connects: a user over the local socket, or a host.
+ */
+export async function psqlExec(
+    target: { namespace: string; pod: string; container?: string },
+    connection: string[],
+    sql: string,
+): Promise<string> {
+    const container = target.container ? ["-c", target.container] : [];
+    const psql = ["psql", "-X", "-qAt", "-v", "ON_ERROR_STOP=1", ...connection, "-c", sql];
+    const result = await kubectl(["exec", "-n", target.namespace, target.pod, ...container, "--", ...psql]);
     return result.stdout.trim();
+}
+
+/** `psql` as the postgres OS user inside a pod of the cluster, over the local socket (peer authentication). */
+export function psqlInPod(namespace: string, pod: string, sql: string): Promise<string> {
+    return psqlExec({ namespace, pod, container: CONTAINER_NAME }, ["-U", "postgres", "-d", "postgres"], sql);
 }
 
 export function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {

@@ -1,0 +1,87 @@
+import { strict as assert } from "assert";
+
+import { clusterNames } from "../../components/naming";
+import { e2eEnvironment } from "./support/e2eEnvironment";
+import { createE2EStack, E2EStack } from "./support/e2eStack";
+import { stackSettings } from "./support/expectedObjects";
+import { kubectl, kubectlJson, waitUntil } from "./support/kubectl";
+
+interface ClaimList {
+    items: { metadata: { name: string }; spec: { volumeName?: string }; status: { phase?: string } }[];
+}
+
+interface Volume {
+    spec: { nfs?: { server: string; path: string }; claimRef?: { namespace: string; name: string } };
+    status: { phase?: string };
+}
+
+/**
+ * The `dev` stack's statically provisioned NFS volumes on a real API server and controller-manager. This
+ * kernel has no NFS client, so its pods cannot start: what is checked is the binding, which Kubernetes does
+ * before any mount. All pods are created at once (Parallel), so that every claim exists.
+ */
+describe("the dev stack on a real cluster: static NFS volumes bind to their intended claims", function () {
+    const environment = e2eEnvironment();
+    let e2e: E2EStack;
+
+    before(async function () {
+        e2e = await createE2EStack(environment, "dev", { podManagementPolicy: "Parallel" });
+    });
+
+    after(async function () {
+        await e2e.stack.destroy({ color: "never" }).catch(() => undefined);
+        const settings = stackSettings(e2e.config);
+        const volumes = Array.from({ length: settings.replicas }, (_, ordinal) =>
+            clusterNames(settings).persistentVolume(ordinal),
+        );
+        await kubectl(["delete", "namespace", e2e.namespace, "--ignore-not-found", "--wait=true"]).catch(
+            () => undefined,
+        );
+        await kubectl(["delete", "persistentvolume", "--ignore-not-found", ...volumes]).catch(() => undefined);
+        await e2e.remove();
+    });
+
+    it("binds the claim of each pod to the PersistentVolume of its ordinal, by name and NFS path", async function () {
+        const settings = stackSettings(e2e.config);
+        const names = clusterNames(settings);
+        const nfs = settings.storage.nfs;
+        assert.ok(nfs, "the dev stack uses static NFS volumes");
+        // The pods never become Ready here: `up` waits for them, so it is interrupted once the claims are checked.
+        const abort = new AbortController();
+        const deploying = e2e.stack.up({ color: "never", signal: abort.signal }).catch((error: unknown) => error);
+        try {
+            const claims = await waitUntil("every claim Bound", 180_000, async () => {
+                const list = await kubectlJson<ClaimList>(["get", "persistentvolumeclaims", "-n", e2e.namespace]);
+                const bound = list.items.filter((claim) => claim.status.phase === "Bound");
+                return bound.length === settings.replicas ? bound : undefined;
+            });
+            for (let ordinal = 0; ordinal < settings.replicas; ordinal++) {
+                const claim = claims.find((item) => item.metadata.name === names.claim(ordinal));
+                assert.ok(claim, `claim ${names.claim(ordinal)}`);
+                assert.equal(claim.spec.volumeName, names.persistentVolume(ordinal));
+                const volume = await kubectlJson<Volume>(["get", "persistentvolume", names.persistentVolume(ordinal)]);
+                assert.equal(volume.status.phase, "Bound");
+                assert.deepEqual(volume.spec.nfs, { server: nfs.server, path: nfs.paths[ordinal] });
+                assert.deepEqual(volume.spec.claimRef && [volume.spec.claimRef.namespace, volume.spec.claimRef.name], [
+                    e2e.namespace,
+                    names.claim(ordinal),
+                ]);
+            }
+        } finally {
+            abort.abort();
+            await deploying;
+        }
+    });
+
+    it("keeps the PersistentVolumes on destroy (the data outlives the stack)", async function () {
+        await e2e.stack.destroy({ color: "never" });
+        const settings = stackSettings(e2e.config);
+        for (let ordinal = 0; ordinal < settings.replicas; ordinal++) {
+            const name = clusterNames(settings).persistentVolume(ordinal);
+            const volume = await kubectl(["get", "persistentvolume", name, "-o", "name"]);
+            assert.equal(volume.stdout.trim(), `persistentvolume/${name}`);
+        }
+        const workload = await kubectl(["get", "statefulsets", "-n", e2e.namespace, "-o", "name"]);
+        assert.equal(workload.stdout.trim(), "");
+    });
+});
