@@ -1,5 +1,5 @@
 import { buildAll } from "../e2e/build/buildAll";
-import { clusterEnvironment, ensurePassphrase } from "../e2e/cluster/environment";
+import { clusterEnvironment, preparePulumi } from "../e2e/cluster/environment";
 import { down, up } from "../e2e/cluster/lifecycle";
 import { e2ePaths } from "../e2e/support/paths";
 import { createE2EStack } from "../e2e/tests/support/e2eStack";
@@ -18,7 +18,7 @@ import { summarize } from "./stats";
 export async function e2eBenchmark(runs: number): Promise<Row[]> {
     const paths = e2ePaths();
     const bin = await buildAll(paths);
-    ensurePassphrase(paths);
+    preparePulumi(paths);
     Object.assign(process.env, clusterEnvironment(paths, bin, process.env.PATH ?? ""));
     const starts: number[] = [];
     const deploys: number[] = [];

@@ -2,7 +2,7 @@ import { spawn } from "child_process";
 import { parseArgs } from "util";
 
 import { buildAll } from "./build/buildAll";
-import { clusterEnvironment, ensurePassphrase } from "./cluster/environment";
+import { clusterEnvironment, preparePulumi } from "./cluster/environment";
 import { down, up } from "./cluster/lifecycle";
 import { e2ePaths } from "./support/paths";
 import { formatDuration, step } from "./support/run";
@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     const paths = e2ePaths();
     const started = Date.now();
     const bin = await step("build what is missing (cached by version)", () => buildAll(paths));
-    ensurePassphrase(paths);
+    preparePulumi(paths);
     let code: number;
     try {
         await step("start the cluster", () => up(paths, bin));

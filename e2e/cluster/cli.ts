@@ -4,7 +4,7 @@ import { parseArgs } from "util";
 import { binaryDirs, buildAll, buildCluster } from "../build/buildAll";
 import { e2ePaths } from "../support/paths";
 import { formatDuration } from "../support/run";
-import { clusterEnvironment, ensurePassphrase, exportLines } from "./environment";
+import { clusterEnvironment, preparePulumi, exportLines } from "./environment";
 import { down, status, up } from "./lifecycle";
 
 const USAGE = `usage: npm run e2e:cluster -- <command>
@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
             requireRoot();
             const bin = await buildCluster(paths);
             await up(paths, bin);
-            ensurePassphrase(paths);
+            preparePulumi(paths);
             process.stdout.write(
                 `cluster up in ${formatDuration(Date.now() - started)}; use it with:\n  eval "$(npm run -s e2e:cluster -- env)"\n`,
             );
@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
             return report.nodeReady ? 0 : 3;
         }
         case "env":
-            ensurePassphrase(paths);
+            preparePulumi(paths);
             if (!fs.existsSync(paths.kubeconfig))
                 process.stderr.write("note: no cluster is running (npm run e2e:cluster -- up)\n");
             process.stdout.write(

@@ -11,13 +11,14 @@ export function passphraseFile(paths: E2EPaths): string {
     return path.join(paths.cache, "pulumi-passphrase");
 }
 
-export function ensurePassphrase(paths: E2EPaths): string {
+/** The file backend's directory, the CLI's home and the passphrase, made once and kept in the cache. */
+export function preparePulumi(paths: E2EPaths): void {
+    fs.mkdirSync(paths.pulumiBackend, { recursive: true });
+    fs.mkdirSync(paths.pulumiHome, { recursive: true });
     const file = passphraseFile(paths);
     if (!fs.existsSync(file)) {
-        fs.mkdirSync(paths.cache, { recursive: true });
         fs.writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600 });
     }
-    return file;
 }
 
 /**

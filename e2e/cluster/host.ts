@@ -174,3 +174,17 @@ export function removeKubepodsCgroups(cgroupRoot = "/sys/fs/cgroup"): number {
     }
     return removed;
 }
+
+/**
+ * containerd 1.6 puts its shims' sockets under /run/containerd/s whatever its state directory: once every
+ * shim is gone the directories are empty, and removed unless something else (another containerd) uses them.
+ */
+export function removeEmptyContainerdRunDirs(): void {
+    for (const dir of ["/run/containerd/s", "/run/containerd"]) {
+        try {
+            fs.rmdirSync(dir);
+        } catch {
+            // Not there, or not empty: not ours to remove.
+        }
+    }
+}

@@ -15,6 +15,7 @@ import {
     deleteBridge,
     mountsUnder,
     removeClusterChains,
+    removeEmptyContainerdRunDirs,
     removeKubepodsCgroups,
     restoreSysctls,
     saveSysctls,
@@ -171,20 +172,45 @@ function ctr(paths: E2EPaths, args: string[], allowFailure = false): ReturnType<
     return run("ctr", ["--address", paths.containerdSocket, "--namespace", "k8s.io", ...args], { allowFailure });
 }
 
-/** PIDs containerd's shims recorded (shim and container init): what is left when containerd died first. */
-function recordedShimPids(paths: E2EPaths): number[] {
-    const tasks = path.join(paths.containerdState, "io.containerd.runtime.v2.task");
-    if (!fs.existsSync(tasks)) return [];
-    const pids: number[] = [];
-    for (const namespace of fs.readdirSync(tasks)) {
-        for (const id of fs.readdirSync(path.join(tasks, namespace))) {
-            for (const file of ["init.pid", "shim.pid"]) {
-                const pidFile = path.join(tasks, namespace, id, file);
-                if (fs.existsSync(pidFile)) pids.push(Number(fs.readFileSync(pidFile, "utf8").trim()));
-            }
+/**
+ * What containerd left running when it died first: each task's process (its `init.pid`) and the shim that
+ * started it (that process's parent, checked to be a containerd shim), so that both can be stopped by PID.
+ */
+export function leftoverTaskPids(paths: E2EPaths): { tasks: number[]; shims: number[] } {
+    const taskRoot = path.join(paths.containerdState, "io.containerd.runtime.v2.task");
+    const tasks: number[] = [];
+    const shims = new Set<number>();
+    if (!fs.existsSync(taskRoot)) return { tasks, shims: [] };
+    for (const namespace of fs.readdirSync(taskRoot)) {
+        for (const id of fs.readdirSync(path.join(taskRoot, namespace))) {
+            const pidFile = path.join(taskRoot, namespace, id, "init.pid");
+            if (!fs.existsSync(pidFile)) continue;
+            const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+            if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid)) continue;
+            tasks.push(pid);
+            const parent = parentPid(pid);
+            if (parent !== undefined && /containerd-shim/.test(executable(parent))) shims.add(parent);
         }
     }
-    return pids.filter((pid) => Number.isInteger(pid) && pid > 0);
+    return { tasks, shims: [...shims] };
+}
+
+function parentPid(pid: number): number | undefined {
+    try {
+        // The command name (field 2) is in parentheses and may hold spaces: fields count from its end.
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+        return undefined;
+    }
+}
+
+function executable(pid: number): string {
+    try {
+        return fs.readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+        return "";
+    }
 }
 
 /**
@@ -208,12 +234,14 @@ export async function down(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
         );
     }
     await stop("containerd");
-    for (const pid of recordedShimPids(paths)) {
-        if (isRunning(pid)) {
-            await stopPid(pid, undefined, 2_000);
-            process.stdout.write(`    stopped a container process left by containerd (${pid})\n`);
-        }
+    const leftover = leftoverTaskPids(paths);
+    for (const pid of [...leftover.tasks, ...leftover.shims]) await stopPid(pid, undefined, 2_000);
+    if (leftover.tasks.length > 0) {
+        process.stdout.write(
+            `    stopped ${leftover.tasks.length} containers and ${leftover.shims.length} shims left by containerd\n`,
+        );
     }
+    removeEmptyContainerdRunDirs();
     for (const name of ["kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"]) await stop(name);
     const mountsLeft = await unmountUnder(paths.state);
     const chains = await removeClusterChains();

@@ -11,7 +11,7 @@ import { TOPOLOGY } from "./topology";
  *   lower OOM score than its own.
  * - netns_mounts_under_state_dir: the pods' network namespaces are mounted under the state directory, so that
  *   a clean stop finds every one of them there.
- * - cgroupfs (SystemdCgroup false): there is no systemd.
+ * - cgroupfs (SystemdCgroup false): there is no systemd; runc keeps its state under containerd's.
  */
 export function containerdConfig(paths: E2EPaths): string {
     const cri = '[plugins."io.containerd.grpc.v1.cri"]';
@@ -38,6 +38,7 @@ ${cri.slice(0, -1)}.containerd.runtimes.runc]
 
 ${cri.slice(0, -1)}.containerd.runtimes.runc.options]
   SystemdCgroup = false
+  Root = ${JSON.stringify(`${paths.containerdState}/runc`)}
 
 ${cri.slice(0, -1)}.cni]
   bin_dir = "/usr/lib/cni"

@@ -29,6 +29,8 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
     });
 
     after(async function () {
+        // before() may have failed before the stack existed.
+        if (typeof e2e === "undefined") return;
         // A failed test must not leave the cluster's objects for the next run.
         await e2e.stack.destroy({ color: "never" }).catch(() => undefined);
         await kubectl(["delete", "namespace", e2e.namespace, "--ignore-not-found", "--wait=true"]).catch(

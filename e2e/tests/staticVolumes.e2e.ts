@@ -29,6 +29,8 @@ describe("the dev stack on a real cluster: static NFS volumes bind to their inte
     });
 
     after(async function () {
+        // before() may have failed before the stack existed.
+        if (typeof e2e === "undefined") return;
         await e2e.stack.destroy({ color: "never" }).catch(() => undefined);
         const settings = stackSettings(e2e.config);
         const volumes = Array.from({ length: settings.replicas }, (_, ordinal) =>

@@ -25,6 +25,7 @@ describe("e2e cluster: containerd", function () {
     it("runs the local pause image, with cgroupfs, and its own root, state and socket", function () {
         assert.match(config, new RegExp(`sandbox_image = "${IMAGES.pause}"`));
         assert.match(config, /SystemdCgroup = false/);
+        assert.match(config, /Root = "\/srv\/e2e-state\/run\/containerd\/runc"/);
         assert.match(config, /^root = "\/srv\/e2e-state\/containerd"$/m);
         assert.match(config, /^state = "\/srv\/e2e-state\/run\/containerd"$/m);
         assert.match(config, /address = "\/srv\/e2e-state\/run\/containerd\/containerd.sock"/);

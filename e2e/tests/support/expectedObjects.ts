@@ -22,5 +22,7 @@ export function pulumiType(object: { apiVersion?: unknown; kind?: unknown }): st
 /** The Pulumi types a first `up` of these settings creates: the stack, the component and each object. */
 export function expectedCreates(settings: ClusterSettings): string[] {
     const objects = inApplyOrder(clusterObjects(settings, { superuser: "", replication: "" }));
-    return ["pulumi:pulumi:Stack", "pg-ha:index:PostgresCluster", ...objects.map(pulumiType)].sort();
+    // The default Kubernetes provider is a resource of its own, created with the first object.
+    const program = ["pulumi:pulumi:Stack", "pulumi:providers:kubernetes", "pg-ha:index:PostgresCluster"];
+    return [...program, ...objects.map(pulumiType)].sort();
 }
