@@ -1,3 +1,5 @@
+import { RunError } from "@pulumi/pulumi";
+
 /** The settings that hold passwords: stored encrypted in the stack, and never printed in an error. */
 export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["superuserPassword", "replicationPassword"]);
 
@@ -8,8 +10,12 @@ export interface ConfigProblem {
     allowed: string;
 }
 
-/** Thrown before any resource is registered when a setting is invalid. Lists every problem at once. */
-export class ConfigError extends Error {
+/**
+ * Thrown before any resource is registered when a setting is invalid. Lists every problem at once. A
+ * RunError, so that the Pulumi CLI prints the message as the program's error, without a stack trace: the
+ * problem is in the configuration, not in the code.
+ */
+export class ConfigError extends RunError {
     constructor(readonly problems: ConfigProblem[]) {
         super(
             "invalid configuration:\n" +

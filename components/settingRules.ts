@@ -149,3 +149,29 @@ export const password = z
     .string({ error: "must be a string" })
     .min(16, { error: "must be at least 16 characters" })
     .refine((value) => !/[\r\n\0]/.test(value), { error: "must not contain line breaks or NUL characters" });
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `defaults` under `value`, object by object: what `value` leaves out comes from `defaults`, what it sets
+ * wins. Pulumi does not merge an object setting with its declared default (`pulumi config set --path
+ * pg-ha:resources.limits.memory 2Gi` stores `{limits: {memory: 2Gi}}` alone), so each object setting does it
+ * here, the same way. Anything but an object is returned as is, for the schema to judge.
+ */
+export function withDefaults(defaults: Record<string, unknown>, value: unknown): unknown {
+    if (!isPlainObject(value)) {
+        return value;
+    }
+    const merged: Record<string, unknown> = { ...value };
+    for (const [key, fallback] of Object.entries(defaults)) {
+        merged[key] =
+            merged[key] === undefined
+                ? structuredClone(fallback)
+                : isPlainObject(fallback)
+                  ? withDefaults(fallback, merged[key])
+                  : merged[key];
+    }
+    return merged;
+}

@@ -13,6 +13,8 @@ import {
     positiveId,
     storageQuantity,
     wholeNumber,
+    isPlainObject,
+    withDefaults,
 } from "./settingRules";
 
 export { ConfigError, ConfigProblem };
@@ -115,16 +117,25 @@ const storage = z
         error: "must set exactly one of nfs (static NFS volumes) or className (dynamic provisioning)",
     });
 
-const updateStrategy = z.discriminatedUnion(
-    "type",
-    [
-        z.strictObject({
-            type: z.literal("RollingUpdate"),
-            partition: wholeNumber().min(0, { error: "must be at least 0" }).default(0),
-        }),
-        z.strictObject({ type: z.literal("OnDelete") }, { error: "OnDelete takes no partition" }),
-    ],
-    { error: 'must be an object whose type is "RollingUpdate" (with an optional partition) or "OnDelete"' },
+/** Container resources whose left-out fields take the given defaults. */
+const resourcesWithDefaults = (defaults: Record<string, unknown>) =>
+    // prefault: an absent value is parsed as {}, so it takes every default through the same merge.
+    z.preprocess((value) => withDefaults(defaults, value), containerResources).prefault({});
+
+// Only the type has a default: OnDelete takes no partition, so the RollingUpdate defaults stay out of it.
+const updateStrategy = z.preprocess(
+    (value) => withDefaults({ type: DEFAULTS.updateStrategy.type }, value),
+    z.discriminatedUnion(
+        "type",
+        [
+            z.strictObject({
+                type: z.literal("RollingUpdate"),
+                partition: wholeNumber().min(0, { error: "must be at least 0" }).default(0),
+            }),
+            z.strictObject({ type: z.literal("OnDelete") }, { error: "OnDelete takes no partition" }),
+        ],
+        { error: 'must be an object whose type is "RollingUpdate" (with an optional partition) or "OnDelete"' },
+    ),
 );
 
 const parameterValue = z.union([z.string(), z.number(), z.boolean()], {
@@ -148,8 +159,8 @@ const schema = z
         podManagementPolicy: z
             .enum(["OrderedReady", "Parallel"], { error: 'must be "OrderedReady" or "Parallel"' })
             .default(DEFAULTS.podManagementPolicy),
-        updateStrategy: updateStrategy.default({ ...DEFAULTS.updateStrategy }),
-        resources: containerResources.default(structuredClone(DEFAULTS.resources)),
+        updateStrategy: updateStrategy.prefault({}),
+        resources: resourcesWithDefaults(DEFAULTS.resources),
         superuserPassword: password.optional(),
         replicationPassword: password.optional(),
         primaryWaitTimeoutSeconds: wholeNumber(" of seconds")
@@ -172,11 +183,11 @@ const schema = z
             .strictObject(
                 {
                     enabled: z.boolean({ error: "must be true or false" }).default(DEFAULTS.volumePermissions.enabled),
-                    resources: containerResources.default(structuredClone(DEFAULTS.volumePermissions.resources)),
+                    resources: resourcesWithDefaults(DEFAULTS.volumePermissions.resources),
                 },
                 { error: "must be an object {enabled: true or false, resources: {requests, limits}}" },
             )
-            .default(structuredClone(DEFAULTS.volumePermissions)),
+            .prefault({}),
         antiAffinity: z
             .enum(["preferred", "required"], { error: 'must be "preferred" or "required"' })
             .default(DEFAULTS.antiAffinity),
@@ -208,7 +219,7 @@ const schema = z
                 },
                 { error: "must be an object {enabled: true or false, allowedClients: [...]}" },
             )
-            .default({ enabled: DEFAULTS.networkPolicy.enabled, allowedClients: [] }),
+            .prefault({}),
         allowedCidrs: z
             .array(cidr, { error: 'must be a list of networks in CIDR notation, such as ["10.0.0.0/8"]' })
             .min(1, {
@@ -260,10 +271,6 @@ export type ClusterSettingsInput = z.input<typeof schema>;
 /** The settings with every default applied. */
 export type ClusterSettings = z.output<typeof schema>;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
  * Validates the given settings and applies the defaults. `keyPrefix` is put before each key in error
  * messages (the stack config namespace, `pg-ha:`, when the settings come from stack config).
@@ -286,7 +293,7 @@ export function resolveSettings(input: unknown, keyPrefix = ""): ClusterSettings
             }
             // A union that matched no option reports the whole object; the discriminator is what was wrong.
             const value =
-                issue.code === "invalid_union" && isRecord(issue.input) && path.length > 0
+                issue.code === "invalid_union" && isPlainObject(issue.input) && path.length > 0
                     ? issue.input[path[path.length - 1]]
                     : issue.input;
             // A record's own message would hide why one of its keys was refused.

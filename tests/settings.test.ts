@@ -97,6 +97,67 @@ describe("settings: defaults", () => {
     });
 });
 
+describe("settings: an object setting given in part takes the defaults of the fields it leaves out", () => {
+    // What `pulumi config set --path pg-ha:<setting>.<field> <value>` stores on a stack that inherits the
+    // object from Pulumi.yaml: that one field, without the declared default's other fields.
+    const withStorage = (settings: Record<string, unknown>) =>
+        resolveSettings({ storage: { className: "standard" }, ...settings });
+
+    it("updateStrategy: a partition alone is a RollingUpdate", () => {
+        assert.deepStrictEqual(withStorage({ updateStrategy: { partition: 2 } }).updateStrategy, {
+            type: "RollingUpdate",
+            partition: 2,
+        });
+        assert.deepStrictEqual(withStorage({ updateStrategy: {} }).updateStrategy, DEFAULTS.updateStrategy);
+    });
+
+    it("updateStrategy: OnDelete still takes no partition", () => {
+        assert.throws(() => withStorage({ updateStrategy: { type: "OnDelete", partition: 1 } }), /updateStrategy/);
+    });
+
+    it("resources: a limit alone keeps the default requests, and a request alone the default limits", () => {
+        assert.deepStrictEqual(withStorage({ resources: { limits: { memory: "2Gi" } } }).resources, {
+            requests: DEFAULTS.resources.requests,
+            limits: { memory: "2Gi" },
+        });
+        assert.deepStrictEqual(withStorage({ resources: { requests: { cpu: "1" } } }).resources, {
+            requests: { cpu: "1", memory: DEFAULTS.resources.requests.memory },
+            limits: DEFAULTS.resources.limits,
+        });
+    });
+
+    it("resources: the merged object is still checked (a request above the default limit is refused)", () => {
+        assert.throws(() => withStorage({ resources: { requests: { memory: "2Gi" } } }), /limits\.memory \(1Gi\)/);
+    });
+
+    it("volumePermissions: one resource field alone keeps enabled and the other resources", () => {
+        const settings = withStorage({ volumePermissions: { resources: { requests: { cpu: "20m" } } } });
+        assert.deepStrictEqual(settings.volumePermissions, {
+            enabled: DEFAULTS.volumePermissions.enabled,
+            resources: {
+                requests: { cpu: "20m", memory: DEFAULTS.volumePermissions.resources.requests.memory },
+                limits: DEFAULTS.volumePermissions.resources.limits,
+            },
+        });
+    });
+
+    it("networkPolicy: allowedClients alone keeps the policy enabled, enabled alone allows no clients", () => {
+        const clients = [{ podSelector: { matchLabels: { app: "api" } } }];
+        assert.deepStrictEqual(withStorage({ networkPolicy: { allowedClients: clients } }).networkPolicy, {
+            enabled: true,
+            allowedClients: clients,
+        });
+        assert.deepStrictEqual(withStorage({ networkPolicy: { enabled: false } }).networkPolicy, {
+            enabled: false,
+            allowedClients: [],
+        });
+    });
+
+    it("storage: a class alone gets the default size", () => {
+        assert.strictEqual(withStorage({}).storage.size, DEFAULTS.storageSize);
+    });
+});
+
 describe("settings: each invalid value is rejected with its key, its value and what is allowed", () => {
     const cases: { rule: string; input: Record<string, unknown>; key: string; mentions: string[] }[] = [
         {

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, SETTING_KEYS, resolveSettings } from "../components/settings";
 import { CONFIG_NAMESPACE, SECRET_SETTINGS, TEXT_SETTINGS, readStackConfig } from "../components/stackConfig";
 import { MissingConfigError } from "../components/stackFiles";
@@ -284,11 +285,12 @@ describe("stack config: bad values stop the program before any resource is regis
             allowed: "must not be more than limits.memory (1Gi)",
         },
         {
-            rule: "a container without a memory limit",
-            values: { "pg-ha:resources": { requests: { cpu: "1", memory: "1Gi" } } },
-            key: "pg-ha:resources.limits",
-            value: "(not set)",
-            allowed: "must be an object with key memory",
+            // Left out, the limit takes its default (a container never runs without one): a bad one is refused.
+            rule: "a memory limit that is not a quantity",
+            values: { "pg-ha:resources": { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "lots" } } },
+            key: "pg-ha:resources.limits.memory",
+            value: '"lots"',
+            allowed: "must be a positive whole Kubernetes quantity",
         },
     ];
 
@@ -312,4 +314,18 @@ describe("stack config: bad values stop the program before any resource is regis
             assert.deepStrictEqual(registeredResources(), []);
         });
     }
+});
+
+describe("stack config: a configuration error reads as a Pulumi error", () => {
+    it("is a RunError, which the Pulumi CLI prints as the program's error without a stack trace", () => {
+        let thrown: unknown;
+        try {
+            readStackConfig(engineConfig({ "pg-ha:storage": { className: "standard" }, "pg-ha:replicas": 0 }));
+        } catch (error) {
+            thrown = error;
+        }
+        assert.ok(thrown instanceof ConfigError, "a ConfigError");
+        assert.ok(pulumi.RunError.isInstance(thrown), "the CLI's RunError: message only, no stack");
+        assert.match(thrown.message, /pg-ha:replicas = 0: must be at least 1/);
+    });
 });
