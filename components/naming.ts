@@ -83,3 +83,11 @@ export function selectorLabels(settings: Pick<ClusterSettings, "name">): Record<
         "app.kubernetes.io/instance": settings.name,
     };
 }
+
+/**
+ * Annotations of the objects a destroy keeps (the namespace, the NFS PersistentVolumes). The next `up`
+ * creates them anew as new Pulumi resources, each with a new server-side-apply field manager, while the
+ * object still carries the fields the previous one owned: without force, any changed field (a pod-security
+ * label after volumePermissions changed, for example) is a field conflict and the `up` fails.
+ */
+export const RETAINED_OBJECT_ANNOTATIONS: Readonly<Record<string, string>> = { "pulumi.com/patchForce": "true" };

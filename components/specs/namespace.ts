@@ -1,6 +1,6 @@
 import type { types } from "@pulumi/kubernetes";
 import { ClusterSettings } from "../settings";
-import { commonLabels } from "../naming";
+import { RETAINED_OBJECT_ANNOTATIONS, commonLabels } from "../naming";
 
 /** A Pod Security Standard level, as the `pod-security.kubernetes.io/*` namespace labels name them. */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -25,6 +25,7 @@ export function clusterNamespace(settings: ClusterSettings): types.input.core.v1
         kind: "Namespace",
         metadata: {
             name: settings.namespace,
+            annotations: { ...RETAINED_OBJECT_ANNOTATIONS },
             labels: {
                 ...commonLabels(settings),
                 "pod-security.kubernetes.io/enforce": level,

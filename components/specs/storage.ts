@@ -1,6 +1,6 @@
 import type { types } from "@pulumi/kubernetes";
 import { ClusterSettings } from "../settings";
-import { DATA_VOLUME, clusterNames, commonLabels } from "../naming";
+import { DATA_VOLUME, RETAINED_OBJECT_ANNOTATIONS, clusterNames, commonLabels } from "../naming";
 
 /**
  * One statically provisioned NFS PersistentVolume per pod, each pre-bound to the claim of exactly one pod.
@@ -21,6 +21,7 @@ export function persistentVolumes(settings: ClusterSettings): types.input.core.v
         kind: "PersistentVolume",
         metadata: {
             name: names.persistentVolume(ordinal),
+            annotations: { ...RETAINED_OBJECT_ANNOTATIONS },
             labels: { ...commonLabels(settings), "pg-ha/ordinal": String(ordinal) },
         },
         spec: {
