@@ -17,14 +17,14 @@ describe("objects a destroy keeps: the next up takes them over", () => {
         assert.strictEqual(retained.length, 4);
         for (const object of retained) {
             const metadata = object?.metadata as { annotations?: Record<string, string> } | undefined;
-            assert.deepStrictEqual(metadata?.annotations, RETAINED_OBJECT_ANNOTATIONS, String(object?.kind));
+            assert.deepStrictEqual(metadata?.annotations, RETAINED_OBJECT_ANNOTATIONS, JSON.stringify(object?.kind));
         }
     });
 
     it("leave the objects a destroy removes without force", () => {
         for (const object of [objects.secret, objects.configMap, objects.services.headless, objects.statefulSet]) {
             const annotations = (object.metadata as { annotations?: Record<string, string> }).annotations ?? {};
-            assert.strictEqual(annotations["pulumi.com/patchForce"], undefined, String(object.kind));
+            assert.strictEqual(annotations["pulumi.com/patchForce"], undefined, JSON.stringify(object.kind));
         }
     });
 });
