@@ -36,6 +36,12 @@ PARTIAL="$PGDATA.partial"
 PASSFILE="$PG_HA_RUNTIME_DIR/replication.pgpass"
 OWNER_FILE="${PGDATA%/*}/.pg-ha-owner"
 OWNER="$PG_HA_NAMESPACE/$POD_NAME"
+# How a standby reaches the primary. libpq gives up on a primary that does not answer: a connect to an
+# address nobody holds any more (pod 0 back on a new IP while DNS still gives the old one) fails after
+# connect_timeout instead of the kernel's minutes of SYN retries, and a connection whose peer vanished
+# without a reset ends once its keepalives or unacknowledged data (tcp_user_timeout, ms) go unanswered. The
+# WAL receiver then retries, resolving the name again.
+STANDBY_CONNINFO="host=$PG_HA_PRIMARY_HOST port=$PG_HA_PORT user=$PG_HA_REPLICATION_USER passfile=$PASSFILE application_name=$POD_NAME connect_timeout=5 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3 tcp_user_timeout=10000"
 # While it exists, the startup and liveness probes pass: waiting for the primary or cloning a large
 # database takes long, and killing the container would only start the clone over.
 BOOTSTRAPPING="$PG_HA_RUNTIME_DIR/bootstrapping"
@@ -160,7 +166,7 @@ wait_for_primary() {
 }
 
 clone_replica() {
-	conninfo="host=$PG_HA_PRIMARY_HOST port=$PG_HA_PORT user=$PG_HA_REPLICATION_USER passfile=$PASSFILE application_name=$POD_NAME"
+	conninfo=$STANDBY_CONNINFO
 	slot=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
 	log "waiting for the primary $PG_HA_PRIMARY_HOST:$PG_HA_PORT"
 	wait_for_primary
@@ -192,6 +198,21 @@ clone_replica() {
 	publish
 }
 
+# pg_basebackup --write-recovery-conf put primary_conninfo into postgresql.auto.conf, which overrides
+# postgresql.conf: every start writes the current one there, so that a standby cloned by an older version
+# gets it too. The server is not running, so nothing else writes the file now.
+set_primary_conninfo() {
+	auto="$PGDATA/postgresql.auto.conf"
+	(
+		umask 077
+		{
+			grep -v '^primary_conninfo' "$auto" || true
+			printf "primary_conninfo = '%s'\n" "$STANDBY_CONNINFO"
+		} >"$auto.pg-ha"
+	)
+	mv "$auto.pg-ha" "$auto"
+}
+
 case $ORDINAL in
 '' | *[!0-9]*) die "hostname $POD_NAME does not end in a StatefulSet ordinal" ;;
 esac
@@ -216,4 +237,5 @@ if ! is_initialised; then
 	clone_replica
 fi
 claim_volume
+set_primary_conninfo
 start_postgres "standby of $PG_HA_PRIMARY_HOST"

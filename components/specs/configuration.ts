@@ -43,6 +43,11 @@ function managedParameters(): Record<string, string | number | boolean> {
         // segment that one clone's checkpoint removes before the other's new slot protects it (seen with
         // PostgreSQL 15: "requested WAL segment … has already been removed").
         wal_keep_size: "128MB",
+        // A replication connection whose peer vanished without a reset (a partitioned node, pod 0 back on a
+        // new address) ends within seconds, not after the default minute: the receiver asks for a reply
+        // after half of its timeout and gives up after all of it, then reconnects. CloudNativePG uses 5 s too.
+        wal_receiver_timeout: "5s",
+        wal_sender_timeout: "5s",
     };
 }
 

@@ -1,0 +1,72 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+
+import { TIMEOUTS, usePodCluster, waitForStreaming } from "../support/podHarnessFixtures";
+import { waitUntil } from "../support/podHarness";
+
+const PASSWORDS = { superuser: "superuser-password-0123", replication: "replication-password-0123" };
+
+/** Whether the standby's WAL receiver currently streams from pod 0. */
+async function receiverStreams(psql: (sql: string) => Promise<string>): Promise<boolean> {
+    return (await psql("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")) === "1";
+}
+
+/**
+ * A primary that vanishes without a reset (its node unreachable, or pod 0 back on a new address while the
+ * old one silently drops packets): the standby must not hang on the dead connection for minutes.
+ */
+describe("replication against real PostgreSQL: a primary that vanishes without a reset", function () {
+    this.timeout(TIMEOUTS.test);
+    const pods = usePodCluster(
+        { replicas: 2, storage: { className: "standard" }, primaryWaitTimeoutSeconds: 60 },
+        PASSWORDS,
+    );
+
+    before(async function () {
+        this.timeout(TIMEOUTS.test);
+        await pods.cluster.startAll();
+        await waitForStreaming(pods.cluster, 1);
+    });
+
+    it("drops the dead connection within 15 s and streams again within 15 s of the primary answering", async () => {
+        const { cluster } = pods;
+        cluster.disconnect(0);
+        const cut = Date.now();
+        try {
+            await waitUntil(
+                "the standby to notice its primary is gone",
+                async () => !(await receiverStreams((sql) => cluster.psql(1, sql))),
+                15000,
+            );
+        } finally {
+            cluster.reconnect(0);
+        }
+        const noticed = Date.now() - cut;
+        const back = Date.now();
+        await waitUntil("the standby to stream again", () => receiverStreams((sql) => cluster.psql(1, sql)), 15000);
+        console.log(`      noticed after ${noticed} ms; streaming again ${Date.now() - back} ms after reconnecting`);
+    });
+
+    it("bounds the standby's connection to the primary, also for a standby cloned before the bound existed", async () => {
+        const { cluster } = pods;
+        const autoConf = `${cluster.dataVolume(1)}/pgdata/postgresql.auto.conf`;
+        // What an older version wrote: no connect_timeout, no keepalives.
+        const old = fs
+            .readFileSync(autoConf, "utf8")
+            .replace(
+                /^primary_conninfo = '([^']*)'$/m,
+                (_, conninfo: string) =>
+                    `primary_conninfo = '${conninfo.replace(/ (connect_timeout|keepalives\w*|tcp_user_timeout)=\S+/g, "")}'`,
+            );
+        fs.writeFileSync(autoConf, old);
+        assert.doesNotMatch(fs.readFileSync(autoConf, "utf8"), /connect_timeout/);
+        await cluster.restart(1);
+        await waitForStreaming(cluster, 1);
+        const conninfo = await cluster.psql(1, "SHOW primary_conninfo");
+        for (const option of ["connect_timeout=5", "keepalives=1", "tcp_user_timeout=10000", "application_name="]) {
+            assert.ok(conninfo.includes(option), `${option} in ${conninfo}`);
+        }
+        assert.match(fs.readFileSync(autoConf, "utf8"), /^primary_slot_name = /m);
+        assert.equal((fs.readFileSync(autoConf, "utf8").match(/^primary_conninfo/gm) ?? []).length, 1);
+    });
+});
