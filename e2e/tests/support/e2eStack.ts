@@ -22,6 +22,8 @@ export interface E2EStack {
     namespace: string;
     /** The project directory; removed by `remove()`. */
     workDir: string;
+    /** Sets `pg-ha:` settings in the stack file, as a person editing it would (objects stay structured). */
+    changeSettings: (settings: Record<string, unknown>) => void;
     remove: () => Promise<void>;
 }
 
@@ -46,7 +48,8 @@ export async function createE2EStack(
     };
     const config: Record<string, unknown> = { ...baseFile.config, "pg-ha:image": environment.image };
     for (const [key, value] of Object.entries(settings)) config[`pg-ha:${key}`] = value;
-    fs.writeFileSync(path.join(workDir, `Pulumi.${stackName}.yaml`), stringify({ config }));
+    const stackFile = path.join(workDir, `Pulumi.${stackName}.yaml`);
+    fs.writeFileSync(stackFile, stringify({ config }));
 
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName, workDir },
@@ -65,6 +68,14 @@ export async function createE2EStack(
         config,
         namespace,
         workDir,
+        changeSettings: (changes) => {
+            const file = parse(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
+            for (const [key, value] of Object.entries(changes)) {
+                file.config[`pg-ha:${key}`] = value;
+                config[`pg-ha:${key}`] = value;
+            }
+            fs.writeFileSync(stackFile, stringify(file));
+        },
         remove: async () => {
             await stack.workspace.removeStack(stackName, { force: true });
             fs.rmSync(workDir, { recursive: true, force: true });
