@@ -3,10 +3,8 @@ import { resolveSettings } from "../components/settings";
 import { statefulSet } from "../components/specs/statefulSet";
 
 const annotationsFor = (updateStrategy: unknown) =>
-    statefulSet(resolveSettings({ replicas: 3, storage: { className: "standard" }, updateStrategy }), {
-        configMapName: "postgresql-bootstrap-0123456789",
-        checksum: "checksum",
-    }).metadata?.annotations ?? {};
+    statefulSet(resolveSettings({ replicas: 3, storage: { className: "standard" }, updateStrategy }), "checksum")
+        .metadata?.annotations ?? {};
 
 describe("StatefulSet: what pulumi up waits for", () => {
     it("keeps Pulumi's own await (every pod on the newest revision) for a full rolling update", () => {

@@ -19,10 +19,7 @@ export function clusterObjects<T>(settings: ClusterSettings, passwords: Password
         configMap,
         persistentVolumes: persistentVolumes(settings),
         services: clusterServices(settings),
-        statefulSet: statefulSet(settings, {
-            configMapName: configMap.metadata.name,
-            checksum: configChecksum(configMap),
-        }),
+        statefulSet: statefulSet(settings, configChecksum(configMap)),
         podDisruptionBudget: podDisruptionBudget(settings),
         networkPolicy: networkPolicy(settings),
     };

@@ -11,7 +11,6 @@ export interface ConfigMapSpec {
     apiVersion: "v1";
     kind: "ConfigMap";
     metadata: { name: string; namespace: string; labels: Record<string, string> };
-    immutable: true;
     data: Record<string, string>;
 }
 
@@ -92,30 +91,21 @@ export function pgHbaConf(settings: Pick<ClusterSettings, "allowedCidrs">): stri
     ].join("\n");
 }
 
-/**
- * The pods' scripts and configuration files. Its name ends in a digest of its data, and it is immutable: a
- * change is a new ConfigMap, which the StatefulSet's new revision mounts, while the pods that still run the
- * old revision keep theirs. Pulumi creates the new one before it deletes the old one, after the StatefulSet
- * moved over: no `up` deletes the ConfigMap a running pod mounts.
- */
 export function bootstrapConfigMap(settings: ClusterSettings): ConfigMapSpec {
     const scripts = Object.fromEntries(
         SCRIPT_FILES.map((file) => [file, readFileSync(join(__dirname, "..", "scripts", file), "utf8")]),
     );
-    const data = { ...scripts, "postgresql.conf": postgresqlConf(settings), "pg_hba.conf": pgHbaConf(settings) };
-    const name = `${clusterNames(settings).configMap}-${dataDigest(data).slice(0, CONFIG_MAP_DIGEST_LENGTH)}`;
-    return { apiVersion: "v1", kind: "ConfigMap", metadata: namespacedMetadata(settings, name), immutable: true, data };
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: namespacedMetadata(settings, clusterNames(settings).configMap),
+        data: { ...scripts, "postgresql.conf": postgresqlConf(settings), "pg_hba.conf": pgHbaConf(settings) },
+    };
 }
-
-/** Hex digits of the digest in the ConfigMap's name: enough that two versions of one cluster never collide. */
-export const CONFIG_MAP_DIGEST_LENGTH = 10;
 
 /** A digest of the ConfigMap's data: in the pod template, it rolls the pods when scripts or settings change. */
 export function configChecksum(configMap: ConfigMapSpec): string {
-    return dataDigest(configMap.data);
-}
-
-function dataDigest(data: Record<string, string>): string {
+    const data = configMap.data;
     const canonical = Object.keys(data)
         .sort()
         .map((key) => `${key}\0${data[key]}`)

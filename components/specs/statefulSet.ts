@@ -134,11 +134,10 @@ export function placement(
 }
 
 /**
- * The StatefulSet: pod 0 is the primary, the others stream from it. The pods mount the ConfigMap `config`
- * names; its checksum goes into the pod template so that a change of scripts or settings rolls the pods
- * (standbys first, the primary last).
+ * The StatefulSet: pod 0 is the primary, the others stream from it. `configChecksum` goes into the pod
+ * template so that a change of scripts or settings rolls the pods (standbys first, the primary last).
  */
-export function statefulSet(settings: ClusterSettings, config: { configMapName: string; checksum: string }) {
+export function statefulSet(settings: ClusterSettings, configChecksum: string) {
     const names = clusterNames(settings);
     const strategy = settings.updateStrategy;
     return {
@@ -159,7 +158,7 @@ export function statefulSet(settings: ClusterSettings, config: { configMapName: 
             template: {
                 metadata: {
                     labels: commonLabels(settings),
-                    annotations: { "pg-ha/config-sha256": config.checksum },
+                    annotations: { "pg-ha/config-sha256": configChecksum },
                 },
                 spec: {
                     enableServiceLinks: false,
@@ -217,7 +216,7 @@ export function statefulSet(settings: ClusterSettings, config: { configMapName: 
                         },
                     ],
                     volumes: [
-                        { name: "config", configMap: { name: config.configMapName, defaultMode: 0o444 } },
+                        { name: "config", configMap: { name: names.configMap, defaultMode: 0o444 } },
                         { name: "secrets", secret: { secretName: names.secret, defaultMode: 0o440 } },
                         { name: "runtime", emptyDir: {} },
                         { name: "tmp", emptyDir: {} },
