@@ -203,13 +203,20 @@ clone_replica() {
 # gets it too. The server is not running, so nothing else writes the file now.
 set_primary_conninfo() {
 	auto="$PGDATA/postgresql.auto.conf"
+	[ -f "$auto" ] || die "$auto is missing: this standby's data directory is incomplete"
 	(
 		umask 077
-		{
-			grep -v '^primary_conninfo' "$auto" || true
-			printf "primary_conninfo = '%s'\n" "$STANDBY_CONNINFO"
-		} >"$auto.pg-ha"
-	)
+		# grep exits 1 when no other line is left, 2 when it cannot read the file: only 2 is an error.
+		status=0
+		grep -v '^primary_conninfo' "$auto" >"$auto.pg-ha" || status=$?
+		[ "$status" -le 1 ] || exit 1
+		printf "primary_conninfo = '%s'\n" "$STANDBY_CONNINFO" >>"$auto.pg-ha"
+	) || die "could not rewrite primary_conninfo in $auto"
+	if grep -q '^primary_slot_name' "$auto" && ! grep -q '^primary_slot_name' "$auto.pg-ha"; then
+		die "rewriting $auto lost primary_slot_name; left it unchanged"
+	fi
+	# On disk before it replaces the old file: a crash must not leave an empty one.
+	sync "$auto.pg-ha"
 	mv "$auto.pg-ha" "$auto"
 }
 

@@ -45,8 +45,9 @@ function managedParameters(): Record<string, string | number | boolean> {
         // A replication connection whose peer vanished without a reset (a partitioned node, pod 0 back on a
         // new address) ends within seconds, not after the default minute: the receiver asks for a reply
         // after half of its timeout and gives up after all of it, then reconnects. CloudNativePG uses 5 s too.
+        // wal_sender_timeout keeps its default: it also cuts pg_basebackup's WAL stream, and a clone whose
+        // volume stalls for a few seconds (NFS) must not start over.
         wal_receiver_timeout: "5s",
-        wal_sender_timeout: "5s",
     };
 }
 
