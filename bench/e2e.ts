@@ -5,8 +5,8 @@ import { e2ePaths } from "../e2e/support/paths";
 import { createE2EStack } from "../e2e/tests/support/e2eStack";
 import { e2eEnvironment } from "../e2e/tests/support/e2eEnvironment";
 import { stackSettings } from "../e2e/tests/support/expectedObjects";
-import { kubectl, psqlInPod, waitUntil } from "../e2e/tests/support/kubectl";
-import { clusterNames } from "../components/naming";
+import { kubectl } from "../e2e/tests/support/kubectl";
+import { waitForCluster } from "../e2e/tests/support/clusterState";
 import { Row } from "./report";
 import { summarize } from "./stats";
 
@@ -29,17 +29,9 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
         try {
             const e2e = await createE2EStack(e2eEnvironment(), "local");
             const settings = stackSettings(e2e.config);
-            const names = clusterNames(settings);
             const deploying = Date.now();
             await e2e.stack.up({ color: "never" });
-            await waitUntil("every standby streaming", 300_000, async () => {
-                const rows = await psqlInPod(
-                    e2e.namespace,
-                    names.pod(0),
-                    "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'",
-                ).catch(() => "0");
-                return Number(rows) === settings.replicas - 1 || undefined;
-            });
+            await waitForCluster(e2e.namespace, settings);
             deploys.push(Date.now() - deploying);
             await e2e.stack.destroy({ color: "never" });
             await kubectl(["delete", "namespace", e2e.namespace, "--wait=true"]);
@@ -58,7 +50,7 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
             value: summarize(starts),
         },
         {
-            figure: "Real cluster: `pulumi up` of the local stack to every pod Ready and streaming",
+            figure: "Real cluster: `pulumi up` of the local stack to the StatefulSet rolled out, every pod Ready and every standby streaming",
             unit: "ms",
             value: summarize(deploys),
         },

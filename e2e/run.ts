@@ -24,9 +24,16 @@ async function main(argv: string[]): Promise<number> {
     const started = Date.now();
     const bin = await step("build what is missing (cached by version)", () => buildAll(paths));
     preparePulumi(paths);
+    // Ctrl-C reaches mocha too, which ends; the cluster is then stopped below instead of left running.
+    let interrupted = false;
+    process.on("SIGINT", () => {
+        interrupted = true;
+        process.stdout.write("\ninterrupted: stopping the cluster once the current step ends\n");
+    });
     let code: number;
     try {
         await step("start the cluster", () => up(paths, bin));
+        if (interrupted) return 130;
         const env = { ...process.env, ...clusterEnvironment(paths, bin, process.env.PATH ?? "") };
         code = await step("end-to-end tests", () => mocha(mochaArgs, env));
     } finally {

@@ -33,7 +33,14 @@ export const BUILD_KEYS = {
     crictl: `cri-tools-${VERSIONS.criTools}`,
     pulumi: `pulumi-${VERSIONS.pulumi}`,
     pulumiLanguageNodejs: `pulumi-language-nodejs-${VERSIONS.pulumiLanguageNodejs}`,
-    pulumiKubernetes: `pulumi-kubernetes-${VERSIONS.pulumiKubernetesCode}`,
+    // Every pin of the provider's build: its code, the module's commit and the two SDKs it is built with.
+    pulumiKubernetes: [
+        "pulumi-kubernetes",
+        VERSIONS.pulumiKubernetesCode,
+        VERSIONS.pulumiKubernetesModule.slice(-12),
+        `pulumi${VERSIONS.pulumiKubernetesPulumiSdk}`,
+        `sdk${VERSIONS.pulumiKubernetesSdk}`,
+    ].join("-"),
 } as const;
 
 function goMod(module: string, require: string[] = [], replace: string[] = []): string {

@@ -101,6 +101,16 @@ export function splitRule(rule: string): string[] {
     );
 }
 
+/** The KUBE-* and CNI-* chains on the host now, by table: empty on a host without a Kubernetes. */
+export async function clusterChainsOnHost(): Promise<string[]> {
+    const found: string[] = [];
+    for (const save of ["iptables-save", "ip6tables-save"]) {
+        const dump = await run(save, [], { allowFailure: true });
+        if (dump.code === 0) found.push(...chainCleanup(dump.stdout).flushChains.map((chain) => `${save}:${chain}`));
+    }
+    return found;
+}
+
 export async function removeClusterChains(): Promise<number> {
     let removed = 0;
     for (const [save, tool] of [

@@ -6,11 +6,13 @@ import { BuiltBinaries } from "../build/buildAll";
 import { imageArchive, splitReference } from "../build/images";
 import { httpStatus } from "../support/http";
 import { E2EPaths } from "../support/paths";
-import { run, sleep, step, waitFor } from "../support/run";
+import { run, sleep, step, StopWaiting, waitFor } from "../support/run";
 import { IMAGES } from "../versions";
 import { addonManifests, ADDON_USERS, corefile } from "./addons";
 import { clusterDaemons, clusterFiles } from "./components";
+import { leftoverTaskPids, markState, stateOwnership } from "./leftovers";
 import {
+    clusterChainsOnHost,
     createBridge,
     deleteBridge,
     mountsUnder,
@@ -24,14 +26,14 @@ import {
 import { kubeconfig, tokenFile } from "./kubeconfig";
 import { cniConfig, containerdConfig, kubeletConfig, kubeProxyConfig } from "./nodeConfig";
 import { createPki, pkiFiles } from "./pki";
-import { daemonFiles, isRunning, runningPid, startDaemon, stopDaemon, stopPid } from "./processes";
+import { daemonFiles, runningPid, startDaemon, stopDaemon, stopPid } from "./processes";
 import { apiServerUrl, TOPOLOGY } from "./topology";
 
 function token(): string {
     return randomBytes(24).toString("hex");
 }
 
-/** Writes every configuration file and kubeconfig of a new cluster; returns the admin token. */
+/** Writes every configuration file and kubeconfig of a new cluster, with a new token per identity. */
 function writeConfiguration(paths: E2EPaths, caFile: string): void {
     const files = clusterFiles(paths);
     fs.mkdirSync(paths.config, { recursive: true, mode: 0o700 });
@@ -82,13 +84,21 @@ function daemonFilesOf(paths: E2EPaths, name: string): ReturnType<typeof daemonF
 
 /** Starts a single-node cluster; cleans up first what an earlier run left. */
 export async function up(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
-    if (fs.existsSync(paths.state)) {
+    if (stateOwnership(paths) !== "absent") {
         await step("clean up what an earlier cluster left", () => down(paths, bin));
+    }
+    // Chains left now are another Kubernetes's (k3s, a kubelet of the host): `down` would remove them.
+    const foreign = await clusterChainsOnHost();
+    if (foreign.length > 0) {
+        throw new Error(
+            `another Kubernetes runs on this host (iptables chains ${foreign.slice(0, 5).join(", ")}…): this cluster ` +
+                "would share them and its stop would remove them; stop the other one first",
+        );
     }
     const pki = pkiFiles(paths.certs);
     const files = clusterFiles(paths);
     await step("prepare the host: kernel settings recorded, bridge, certificates, configuration", async () => {
-        fs.mkdirSync(paths.state, { recursive: true, mode: 0o700 });
+        markState(paths);
         saveSysctls(paths.savedSysctls);
         await createBridge();
         await createPki(paths.certs);
@@ -102,7 +112,7 @@ export async function up(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
     };
     const alive = (name: string): void => {
         if (runningPid(daemonFilesOf(paths, name).pidFile) === undefined) {
-            throw new Error(`${name} exited; its log: ${daemonFilesOf(paths, name).logFile}`);
+            throw new StopWaiting(`${name} exited; its log: ${daemonFilesOf(paths, name).logFile}`);
         }
     };
     const ca = fs.readFileSync(pki.caCert, "utf8");
@@ -173,51 +183,20 @@ function ctr(paths: E2EPaths, args: string[], allowFailure = false): ReturnType<
 }
 
 /**
- * What containerd left running when it died first: each task's process (its `init.pid`) and the shim that
- * started it (that process's parent, checked to be a containerd shim), so that both can be stopped by PID.
- */
-export function leftoverTaskPids(paths: E2EPaths): { tasks: number[]; shims: number[] } {
-    const taskRoot = path.join(paths.containerdState, "io.containerd.runtime.v2.task");
-    const tasks: number[] = [];
-    const shims = new Set<number>();
-    if (!fs.existsSync(taskRoot)) return { tasks, shims: [] };
-    for (const namespace of fs.readdirSync(taskRoot)) {
-        for (const id of fs.readdirSync(path.join(taskRoot, namespace))) {
-            const pidFile = path.join(taskRoot, namespace, id, "init.pid");
-            if (!fs.existsSync(pidFile)) continue;
-            const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
-            if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid)) continue;
-            tasks.push(pid);
-            const parent = parentPid(pid);
-            if (parent !== undefined && /containerd-shim/.test(executable(parent))) shims.add(parent);
-        }
-    }
-    return { tasks, shims: [...shims] };
-}
-
-function parentPid(pid: number): number | undefined {
-    try {
-        // The command name (field 2) is in parentheses and may hold spaces: fields count from its end.
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    } catch {
-        return undefined;
-    }
-}
-
-function executable(pid: number): string {
-    try {
-        return fs.readlinkSync(`/proc/${pid}/exe`);
-    } catch {
-        return "";
-    }
-}
-
-/**
  * Stops the cluster and removes it: every process it started (by PID), its pods' sandboxes, mounts,
  * network namespaces, iptables chains, the bridge, cgroups and state, and restores the kernel settings.
  */
 export async function down(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
+    const ownership = stateOwnership(paths);
+    if (ownership === "absent") {
+        process.stdout.write(`    no cluster: ${paths.state} does not exist\n`);
+        return;
+    }
+    if (ownership === "foreign") {
+        throw new Error(
+            `${paths.state} was not made by e2e:cluster up (no marker): refusing to stop or delete anything`,
+        );
+    }
     const stop = async (name: string): Promise<void> => {
         if (await stopDaemon(daemonFilesOf(paths, name))) process.stdout.write(`    stopped ${name}\n`);
     };

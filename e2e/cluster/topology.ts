@@ -1,8 +1,8 @@
 /**
  * The single-node cluster's addresses and names. The node lives on a bridge of its own: the kubelet refuses
  * a loopback node IP, so the bridge's address is the node IP, the kubelet's and CoreDNS's listen address and
- * the pods' gateway. The API server and etcd listen on loopback only. Ports are off the usual ones so that
- * the cluster does not collide with another one on the machine.
+ * the pods' gateway. The API server and etcd listen on loopback only, on ports off the usual ones; the node's
+ * own ports are the kubelet's and kube-proxy's usual ones, so one cluster runs at a time.
  */
 export const TOPOLOGY = {
     nodeName: "pg-ha-e2e",

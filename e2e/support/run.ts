@@ -78,7 +78,13 @@ export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs` with `what`. */
+/** Thrown by a `waitFor` check when waiting longer cannot help (the process waited for has exited). */
+export class StopWaiting extends Error {}
+
+/**
+ * Polls `check` until it returns a value other than undefined, or throws after `timeoutMs` with `what`.
+ * A check that throws is tried again (the thing is not up yet), unless it throws StopWaiting.
+ */
 export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
@@ -87,6 +93,7 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
             const value = await check();
             if (value !== undefined) return value;
         } catch (error) {
+            if (error instanceof StopWaiting) throw error;
             lastError = error;
         }
         if (Date.now() > deadline) {

@@ -22,6 +22,10 @@ export function podNames(settings: ClusterSettings): string[] {
  */
 export async function waitForCluster(namespace: string, settings: ClusterSettings, timeoutMs = 300_000): Promise<void> {
     const pods = podNames(settings);
+    await waitUntil(`the StatefulSet ${settings.name} rolled out`, timeoutMs, async () => {
+        const status = await statefulSetStatus(namespace, settings);
+        return rolledOut(status, settings) ? true : undefined;
+    });
     await waitUntil(`every pod of ${settings.name} Ready`, timeoutMs, async () => {
         const ready = await readyPods(namespace, podSelector(settings));
         return pods.every((pod) => ready.includes(pod)) && ready.length === pods.length ? true : undefined;
@@ -30,6 +34,40 @@ export async function waitForCluster(namespace: string, settings: ClusterSetting
         const streaming = await streamingStandbys(namespace, settings);
         return pods.slice(1).every((pod) => streaming.includes(pod)) ? true : undefined;
     });
+}
+
+interface StatefulSetStatus {
+    metadata: { generation: number };
+    status: {
+        observedGeneration?: number;
+        replicas?: number;
+        readyReplicas?: number;
+        updatedReplicas?: number;
+        currentRevision?: string;
+        updateRevision?: string;
+    };
+}
+
+export function statefulSetStatus(namespace: string, settings: ClusterSettings): Promise<StatefulSetStatus> {
+    return kubectlJson<StatefulSetStatus>(["get", "statefulset", "-n", namespace, clusterNames(settings).statefulSet]);
+}
+
+/**
+ * The controller has seen the newest spec, and (for a full rolling update) every pod runs its newest revision
+ * and is ready. A status the controller has not updated yet says nothing: the generation check rules it out.
+ */
+function rolledOut(sts: StatefulSetStatus, settings: ClusterSettings): boolean {
+    const { status } = sts;
+    const current = (status.observedGeneration ?? 0) >= sts.metadata.generation;
+    const ready = status.readyReplicas === settings.replicas && status.replicas === settings.replicas;
+    const strategy = settings.updateStrategy;
+    if (strategy.type !== "RollingUpdate" || strategy.partition > 0) return current && ready;
+    return (
+        current &&
+        ready &&
+        status.updatedReplicas === settings.replicas &&
+        status.currentRevision === status.updateRevision
+    );
 }
 
 /** The standbys pod 0 streams to, by `application_name` (the pod name). */

@@ -1,5 +1,7 @@
 import { CONTAINER_NAME } from "../../../components/specs/statefulSet";
-import { run, RunResult, waitFor } from "../../support/run";
+import { run, RunResult } from "../../support/run";
+
+export { waitFor as waitUntil } from "../../support/run";
 
 /** kubectl from PATH against the cluster of KUBECONFIG. */
 export function kubectl(args: string[], input?: string): Promise<RunResult> {
@@ -45,8 +47,4 @@ export async function psqlExec(
 /** `psql` as the postgres OS user inside a pod of the cluster, over the local socket (peer authentication). */
 export function psqlInPod(namespace: string, pod: string, sql: string): Promise<string> {
     return psqlExec({ namespace, pod, container: CONTAINER_NAME }, ["-U", "postgres", "-d", "postgres"], sql);
-}
-
-export function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-    return waitFor(what, timeoutMs, check);
 }
