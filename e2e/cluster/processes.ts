@@ -75,7 +75,13 @@ export async function stopPid(pid: number, binary: string | undefined, graceMs: 
     while (isRunning(pid, binary) && Date.now() < deadline) await sleep(100);
     if (isRunning(pid, binary)) {
         process.kill(pid, "SIGKILL");
-        while (isRunning(pid, binary)) await sleep(50);
+        // A process in uninterruptible sleep (a hung mount) outlives SIGKILL: say so rather than wait forever.
+        const killDeadline = Date.now() + 10_000;
+        while (isRunning(pid, binary)) {
+            if (Date.now() > killDeadline)
+                throw new Error(`process ${pid} survived SIGKILL for 10 s (stuck in the kernel?)`);
+            await sleep(50);
+        }
     }
 }
 

@@ -5,6 +5,7 @@ import { randomBytes } from "crypto";
 import { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { parse, stringify } from "yaml";
 
+import { DEFAULTS } from "../../../components/settings";
 import { PROJECT_ROOT } from "../../../components/stackFiles";
 import { E2EEnvironment } from "./e2eEnvironment";
 
@@ -62,7 +63,7 @@ export async function createE2EStack(
         "pg-ha:replicationPassword": { value: password(), secret: true },
     };
     await stack.setAllConfig(secrets);
-    const namespace = typeof config["pg-ha:namespace"] === "string" ? config["pg-ha:namespace"] : "postgresql";
+    const namespace = typeof config["pg-ha:namespace"] === "string" ? config["pg-ha:namespace"] : DEFAULTS.namespace;
     return {
         stack,
         config,
