@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 
-import { e2eEnvironment } from "./support/e2eEnvironment";
-import { createE2EStack, E2EStack } from "./support/e2eStack";
+import { useE2EStack } from "./support/useE2EStack";
 import { kubectl } from "./support/kubectl";
 
 /** A Node.js stack frame, as an unhandled exception prints it. */
@@ -18,23 +17,14 @@ async function failure(operation: Promise<unknown>): Promise<string> {
 }
 
 describe("an invalid setting on a real cluster: a clean Pulumi error, nothing changed", function () {
-    const environment = e2eEnvironment();
-    let e2e: E2EStack;
-
-    before(async function () {
-        e2e = await createE2EStack(environment, "local", { replicas: 0, podManagementPolicy: "Sometimes" });
-    });
-
-    after(async function () {
-        // before() may have failed before the stack existed.
-        if (typeof e2e === "undefined") return;
-        await e2e.remove();
-    });
+    const suite = useE2EStack("local", { replicas: 0, podManagementPolicy: "Sometimes" });
 
     for (const operation of ["preview", "up"] as const) {
         it(`fails \`${operation}\` with every problem, key, value and what is allowed, and no stack trace`, async function () {
             const output = await failure(
-                operation === "preview" ? e2e.stack.preview({ color: "never" }) : e2e.stack.up({ color: "never" }),
+                operation === "preview"
+                    ? suite.e2e.stack.preview({ color: "never" })
+                    : suite.e2e.stack.up({ color: "never" }),
             );
             assert.match(output, /pg-ha:replicas = 0: must be at least 1/);
             assert.match(output, /pg-ha:podManagementPolicy = "Sometimes": must be "OrderedReady" or "Parallel"/);
@@ -44,7 +34,7 @@ describe("an invalid setting on a real cluster: a clean Pulumi error, nothing ch
     }
 
     it("creates nothing on the cluster", async function () {
-        const namespace = await kubectl(["get", "namespace", e2e.namespace, "--ignore-not-found", "-o", "name"]);
+        const namespace = await kubectl(["get", "namespace", suite.e2e.namespace, "--ignore-not-found", "-o", "name"]);
         assert.equal(namespace.stdout.trim(), "");
     });
 });

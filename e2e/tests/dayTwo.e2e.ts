@@ -13,8 +13,7 @@ import {
     streamingStandbys,
     waitForCluster,
 } from "./support/clusterState";
-import { e2eEnvironment } from "./support/e2eEnvironment";
-import { createE2EStack, E2EStack } from "./support/e2eStack";
+import { useE2EStack } from "./support/useE2EStack";
 import { stackSettings } from "./support/expectedObjects";
 import { kubectl, kubectlJson, psqlInPod, waitUntil } from "./support/kubectl";
 
@@ -24,58 +23,51 @@ import { kubectl, kubectlJson, psqlInPod, waitUntil } from "./support/kubectl";
  * rows written before (and during) it are on every pod, and every standby streams.
  */
 describe("day-two operations on a real cluster", function () {
-    const environment = e2eEnvironment();
-    let e2e: E2EStack;
+    const suite = useE2EStack("local", {
+        networkPolicy: { enabled: true, allowedClients: [{ podSelector: { matchLabels: CLIENT_LABELS } }] },
+    });
     let client: string;
     let secretName: string;
-    const settings = (): ReturnType<typeof stackSettings> => stackSettings(e2e.config);
+    const settings = (): ReturnType<typeof stackSettings> => stackSettings(suite.e2e.config);
     const rw = (): string => clusterNames(settings()).serviceHost(clusterNames(settings()).rwService);
 
     async function up(): Promise<void> {
-        const result = await e2e.stack.up({ color: "never" });
+        const result = await suite.e2e.stack.up({ color: "never" });
         assert.equal(result.summary.result, "succeeded");
-        await waitForCluster(e2e.namespace, settings());
+        await waitForCluster(suite.e2e.namespace, settings());
     }
 
     before(async function () {
-        e2e = await createE2EStack(environment, "local", {
-            networkPolicy: { enabled: true, allowedClients: [{ podSelector: { matchLabels: CLIENT_LABELS } }] },
-        });
         await up();
         secretName = clusterNames(settings()).secret;
-        client = await startClientPod(e2e.namespace, environment.image, secretName);
-        await psqlFromClient(e2e.namespace, client, rw(), "CREATE TABLE e2e_rows (id serial PRIMARY KEY, note text)");
+        client = await startClientPod(suite.e2e.namespace, suite.environment.image, secretName);
         await psqlFromClient(
-            e2e.namespace,
+            suite.e2e.namespace,
+            client,
+            rw(),
+            "CREATE TABLE e2e_rows (id serial PRIMARY KEY, note text)",
+        );
+        await psqlFromClient(
+            suite.e2e.namespace,
             client,
             rw(),
             "INSERT INTO e2e_rows (note) SELECT 'before' FROM generate_series(1, 100)",
         );
     });
 
-    after(async function () {
-        // before() may have failed before the stack existed.
-        if (typeof e2e === "undefined") return;
-        await e2e.stack.destroy({ color: "never" }).catch(() => undefined);
-        await kubectl(["delete", "namespace", e2e.namespace, "--ignore-not-found", "--wait=true"]).catch(
-            () => undefined,
-        );
-        await e2e.remove();
-    });
-
     it("rolls a settings change from the highest ordinal down, the primary last, keeping every standby's data directory and the rows written during the roll", async function () {
         const pods = podNames(settings());
-        for (const pod of pods) await markDataDirectory(e2e.namespace, pod, `kept-${pod}`);
-        const before = await podIdentities(e2e.namespace, settings());
+        for (const pod of pods) await markDataDirectory(suite.e2e.namespace, pod, `kept-${pod}`);
+        const before = await podIdentities(suite.e2e.namespace, settings());
 
-        e2e.changeSettings({ postgresqlParameters: { work_mem: "8MB" } });
+        suite.e2e.changeSettings({ postgresqlParameters: { work_mem: "8MB" } });
         let rolling = true;
         let written = 0;
         const writer = (async () => {
             while (rolling) {
                 // Writes fail while pod 0 restarts: only the ones that succeed must be on every pod.
                 const ok = await psqlFromClient(
-                    e2e.namespace,
+                    suite.e2e.namespace,
                     client,
                     rw(),
                     "INSERT INTO e2e_rows (note) VALUES ('during')",
@@ -92,22 +84,26 @@ describe("day-two operations on a real cluster", function () {
             await writer;
         }
 
-        const after = await podIdentities(e2e.namespace, settings());
+        const after = await podIdentities(suite.e2e.namespace, settings());
         for (const pod of pods) {
             assert.notEqual(after[pod].uid, before[pod].uid, `${pod} was replaced`);
-            assert.equal(await dataDirectoryMark(e2e.namespace, pod), `kept-${pod}`, `${pod} kept its data directory`);
+            assert.equal(
+                await dataDirectoryMark(suite.e2e.namespace, pod),
+                `kept-${pod}`,
+                `${pod} kept its data directory`,
+            );
         }
         const replacedInOrder = [...pods].sort((a, b) => after[a].created - after[b].created);
         assert.deepEqual(replacedInOrder, [...pods].reverse());
-        const { status } = await statefulSetStatus(e2e.namespace, settings());
+        const { status } = await statefulSetStatus(suite.e2e.namespace, settings());
         for (const pod of pods) assert.equal(after[pod].revision, status.updateRevision, `${pod} on the new revision`);
         assert.notEqual(status.updateRevision, before[pods[0]].revision);
-        assert.equal(await psqlInPod(e2e.namespace, pods[0], "SHOW work_mem"), "8MB");
+        assert.equal(await psqlInPod(suite.e2e.namespace, pods[0], "SHOW work_mem"), "8MB");
 
         assert.ok(written > 0, "rows were written during the roll");
-        const counts = await rowsOnEveryPod(e2e.namespace, settings(), "e2e_rows");
+        const counts = await rowsOnEveryPod(suite.e2e.namespace, settings(), "e2e_rows");
         const during = Number(
-            await psqlInPod(e2e.namespace, pods[0], "SELECT count(*) FROM e2e_rows WHERE note = 'during'"),
+            await psqlInPod(suite.e2e.namespace, pods[0], "SELECT count(*) FROM e2e_rows WHERE note = 'during'"),
         );
         // A write can commit and still fail on the client side when pod 0 stops right after: at least these.
         assert.ok(during >= written, `every write that succeeded is kept (${during} of ${written})`);
@@ -115,96 +111,100 @@ describe("day-two operations on a real cluster", function () {
     });
 
     it("scales 3 → 5: the new standbys clone pod 0 and stream", async function () {
-        e2e.changeSettings({ replicas: 5 });
+        suite.e2e.changeSettings({ replicas: 5 });
         await up();
-        assert.deepEqual(await streamingStandbys(e2e.namespace, settings()), podNames(settings()).slice(1));
-        const counts = await rowsOnEveryPod(e2e.namespace, settings(), "e2e_rows");
+        assert.deepEqual(await streamingStandbys(suite.e2e.namespace, settings()), podNames(settings()).slice(1));
+        const counts = await rowsOnEveryPod(suite.e2e.namespace, settings(), "e2e_rows");
         assert.equal(Object.keys(counts).length, 5);
     });
 
     it("scales 5 → 3: pods 3 and 4 go, their claims and their slots on pod 0 stay (the README's runbook)", async function () {
-        for (const pod of podNames(settings()).slice(3)) await markDataDirectory(e2e.namespace, pod, `kept-${pod}`);
-        e2e.changeSettings({ replicas: 3 });
+        for (const pod of podNames(settings()).slice(3))
+            await markDataDirectory(suite.e2e.namespace, pod, `kept-${pod}`);
+        suite.e2e.changeSettings({ replicas: 3 });
         await up();
-        const left = await kubectl(["get", "pods", "-n", e2e.namespace, "-o", "name"]);
+        const left = await kubectl(["get", "pods", "-n", suite.e2e.namespace, "-o", "name"]);
         const names = clusterNames(settings());
         assert.ok(!left.stdout.includes(`pod/${names.pod(3)}`) && !left.stdout.includes(`pod/${names.pod(4)}`));
         const claims = await kubectlJson<{ items: { metadata: { name: string } }[] }>([
             "get",
             "pvc",
             "-n",
-            e2e.namespace,
+            suite.e2e.namespace,
         ]);
         assert.deepEqual(
             claims.items.map((claim) => claim.metadata.name).sort(),
             [0, 1, 2, 3, 4].map((ordinal) => names.claim(ordinal)),
         );
-        const slots = await replicationSlots(e2e.namespace, settings());
+        const slots = await replicationSlots(suite.e2e.namespace, settings());
         for (const ordinal of [3, 4])
             assert.ok(slots.includes(names.pod(ordinal).replace(/-/g, "_")), `slot of ${names.pod(ordinal)}`);
     });
 
     it("scales 3 → 5 again: the kept claims are reused without a clone, and the standbys stream", async function () {
-        e2e.changeSettings({ replicas: 5 });
+        suite.e2e.changeSettings({ replicas: 5 });
         await up();
         for (const pod of podNames(settings()).slice(3)) {
             assert.equal(
-                await dataDirectoryMark(e2e.namespace, pod),
+                await dataDirectoryMark(suite.e2e.namespace, pod),
                 `kept-${pod}`,
                 `${pod} reused its data directory`,
             );
         }
-        await rowsOnEveryPod(e2e.namespace, settings(), "e2e_rows");
-        e2e.changeSettings({ replicas: 3 });
+        await rowsOnEveryPod(suite.e2e.namespace, settings(), "e2e_rows");
+        suite.e2e.changeSettings({ replicas: 3 });
         await up();
     });
 
     it("brings pod 0 back on its volume when it is deleted: the standbys stream again and -rw reaches it", async function () {
         const names = clusterNames(settings());
-        const before = await podIdentities(e2e.namespace, settings());
-        await kubectl(["delete", "pod", "-n", e2e.namespace, names.pod(0), "--wait=true"]);
+        const before = await podIdentities(suite.e2e.namespace, settings());
+        await kubectl(["delete", "pod", "-n", suite.e2e.namespace, names.pod(0), "--wait=true"]);
         const started = Date.now();
-        await waitForCluster(e2e.namespace, settings());
-        const after = await podIdentities(e2e.namespace, settings());
+        await waitForCluster(suite.e2e.namespace, settings());
+        const after = await podIdentities(suite.e2e.namespace, settings());
         assert.notEqual(after[names.pod(0)].uid, before[names.pod(0)].uid);
         process.stdout.write(`      (pod 0 deleted: every standby streaming again ${Date.now() - started} ms later)\n`);
         await psqlFromClient(
-            e2e.namespace,
+            suite.e2e.namespace,
             client,
             rw(),
             "INSERT INTO e2e_rows (note) VALUES ('after pod 0 came back')",
         );
-        const counts = await rowsOnEveryPod(e2e.namespace, settings(), "e2e_rows");
+        const counts = await rowsOnEveryPod(suite.e2e.namespace, settings(), "e2e_rows");
         assert.equal(new Set(Object.values(counts)).size, 1);
-        assert.equal(await psqlFromClient(e2e.namespace, client, rw(), "SELECT pg_is_in_recovery()"), "f");
+        assert.equal(await psqlFromClient(suite.e2e.namespace, client, rw(), "SELECT pg_is_in_recovery()"), "f");
     });
 
     it("keeps the data across destroy and up with a changed setting in between", async function () {
         const names = clusterNames(settings());
-        const total = Number(await psqlInPod(e2e.namespace, names.pod(0), "SELECT count(*) FROM e2e_rows"));
-        await deleteClientPod(e2e.namespace, client);
-        await e2e.stack.destroy({ color: "never" });
+        const total = Number(await psqlInPod(suite.e2e.namespace, names.pod(0), "SELECT count(*) FROM e2e_rows"));
+        await deleteClientPod(suite.e2e.namespace, client);
+        await suite.e2e.stack.destroy({ color: "never" });
         // The namespace's pod-security labels change with this setting: the retained namespace is taken over.
-        e2e.changeSettings({ volumePermissions: { enabled: true } });
+        suite.e2e.changeSettings({ volumePermissions: { enabled: true } });
         // The README's runbook: provider 4.30 and later (kind's run) create client-side and need the kept
         // namespace adopted; the v4.25 code of this machine's run upserts anyway.
-        e2e.stack.workspace.envVars.PULUMI_K8S_UPSERT_EXISTING_OBJECTS = "true";
+        suite.e2e.stack.workspace.envVars.PULUMI_K8S_UPSERT_EXISTING_OBJECTS = "true";
         try {
             await up();
         } finally {
-            delete e2e.stack.workspace.envVars.PULUMI_K8S_UPSERT_EXISTING_OBJECTS;
+            delete suite.e2e.stack.workspace.envVars.PULUMI_K8S_UPSERT_EXISTING_OBJECTS;
         }
         const namespace = await kubectlJson<{ metadata: { labels: Record<string, string> } }>([
             "get",
             "namespace",
-            e2e.namespace,
+            suite.e2e.namespace,
         ]);
         assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
-        const counts = await rowsOnEveryPod(e2e.namespace, settings(), "e2e_rows");
+        const counts = await rowsOnEveryPod(suite.e2e.namespace, settings(), "e2e_rows");
         for (const pod of podNames(settings())) assert.equal(counts[pod], total, pod);
         client = await waitUntil("the client pod", 120_000, () =>
-            startClientPod(e2e.namespace, environment.image, secretName),
+            startClientPod(suite.e2e.namespace, suite.environment.image, secretName),
         );
-        assert.equal(await psqlFromClient(e2e.namespace, client, rw(), "SELECT count(*) FROM e2e_rows"), String(total));
+        assert.equal(
+            await psqlFromClient(suite.e2e.namespace, client, rw(), "SELECT count(*) FROM e2e_rows"),
+            String(total),
+        );
     });
 });

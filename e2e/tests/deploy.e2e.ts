@@ -3,8 +3,7 @@ import { EngineEvent } from "@pulumi/pulumi/automation";
 
 import { clusterNames, selectorLabels } from "../../components/naming";
 import { CLIENT_LABELS, deleteClientPod, psqlFromClient, startClientPod } from "./support/clientPod";
-import { e2eEnvironment } from "./support/e2eEnvironment";
-import { createE2EStack, E2EStack } from "./support/e2eStack";
+import { useE2EStack } from "./support/useE2EStack";
 import { expectedCreates, stackSettings } from "./support/expectedObjects";
 import { kubectl, psqlInPod, readyPods, waitUntil } from "./support/kubectl";
 
@@ -18,35 +17,19 @@ function plannedCreates(events: EngineEvent[]): string[] {
 }
 
 describe("the local stack on a real cluster: deploy, replicate, no drift, destroy", function () {
-    const environment = e2eEnvironment();
-    let e2e: E2EStack;
-    const settings = (): ReturnType<typeof stackSettings> => stackSettings(e2e.config);
-
-    before(async function () {
-        e2e = await createE2EStack(environment, "local", {
-            networkPolicy: { enabled: true, allowedClients: [{ podSelector: { matchLabels: CLIENT_LABELS } }] },
-        });
+    const suite = useE2EStack("local", {
+        networkPolicy: { enabled: true, allowedClients: [{ podSelector: { matchLabels: CLIENT_LABELS } }] },
     });
-
-    after(async function () {
-        // before() may have failed before the stack existed.
-        if (typeof e2e === "undefined") return;
-        // A failed test must not leave the cluster's objects for the next run.
-        await e2e.stack.destroy({ color: "never" }).catch(() => undefined);
-        await kubectl(["delete", "namespace", e2e.namespace, "--ignore-not-found", "--wait=true"]).catch(
-            () => undefined,
-        );
-        await e2e.remove();
-    });
+    const settings = (): ReturnType<typeof stackSettings> => stackSettings(suite.e2e.config);
 
     it("previews, against the empty cluster, a create of every object the program builds", async function () {
         const events: EngineEvent[] = [];
-        await e2e.stack.preview({ color: "never", onEvent: (event) => events.push(event) });
+        await suite.e2e.stack.preview({ color: "never", onEvent: (event) => events.push(event) });
         assert.deepEqual(plannedCreates(events), expectedCreates(settings()));
     });
 
     it("deploys with `up`: every pod Ready, every standby streaming, a row written through -rw on every pod", async function () {
-        const result = await e2e.stack.up({ color: "never" });
+        const result = await suite.e2e.stack.up({ color: "never" });
         assert.equal(result.summary.result, "succeeded");
         const names = clusterNames(settings());
         const all = Array.from({ length: settings().replicas }, (_, ordinal) => names.pod(ordinal));
@@ -54,14 +37,14 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
             const selector = Object.entries(selectorLabels(settings()))
                 .map(([label, value]) => `${label}=${value}`)
                 .join(",");
-            const ready = await readyPods(e2e.namespace, selector);
+            const ready = await readyPods(suite.e2e.namespace, selector);
             return ready.length === all.length ? ready : undefined;
         });
 
         const standbys = all.slice(1);
         const streaming = await waitUntil("every standby streaming", 120_000, async () => {
             const rows = await psqlInPod(
-                e2e.namespace,
+                suite.e2e.namespace,
                 names.pod(0),
                 "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1",
             );
@@ -70,12 +53,21 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
         });
         assert.deepEqual(streaming, standbys);
 
-        const client = await startClientPod(e2e.namespace, environment.image, String(result.outputs.secretName.value));
+        const client = await startClientPod(
+            suite.e2e.namespace,
+            suite.environment.image,
+            String(result.outputs.secretName.value),
+        );
         try {
             const rw = String(result.outputs.rwServiceHost.value);
-            await psqlFromClient(e2e.namespace, client, rw, "CREATE TABLE e2e_rows (id int PRIMARY KEY, note text)");
             await psqlFromClient(
-                e2e.namespace,
+                suite.e2e.namespace,
+                client,
+                rw,
+                "CREATE TABLE e2e_rows (id int PRIMARY KEY, note text)",
+            );
+            await psqlFromClient(
+                suite.e2e.namespace,
                 client,
                 rw,
                 "INSERT INTO e2e_rows VALUES (1, 'written through the rw Service')",
@@ -84,7 +76,7 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
             for (const host of podHosts) {
                 const note = await waitUntil(`the row on ${host}`, 30_000, async () => {
                     const row = await psqlFromClient(
-                        e2e.namespace,
+                        suite.e2e.namespace,
                         client,
                         host,
                         "SELECT note FROM e2e_rows WHERE id = 1",
@@ -94,38 +86,38 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
                 assert.equal(note, "written through the rw Service", host);
             }
             const recovery = await Promise.all(
-                podHosts.map((host) => psqlFromClient(e2e.namespace, client, host, "SELECT pg_is_in_recovery()")),
+                podHosts.map((host) => psqlFromClient(suite.e2e.namespace, client, host, "SELECT pg_is_in_recovery()")),
             );
             assert.deepEqual(
                 recovery,
                 podHosts.map((_, ordinal) => (ordinal === 0 ? "f" : "t")),
             );
         } finally {
-            await deleteClientPod(e2e.namespace, client);
+            await deleteClientPod(suite.e2e.namespace, client);
         }
     });
 
     it("shows no change on a second preview", async function () {
-        await e2e.stack.preview({ color: "never", expectNoChanges: true, diff: true });
+        await suite.e2e.stack.preview({ color: "never", expectNoChanges: true, diff: true });
     });
 
     it("shows no change on a preview after a refresh", async function () {
-        await e2e.stack.preview({ color: "never", expectNoChanges: true, refresh: true, diff: true });
+        await suite.e2e.stack.preview({ color: "never", expectNoChanges: true, refresh: true, diff: true });
     });
 
     it("removes with `destroy` what the program does not keep on purpose, and keeps the namespace", async function () {
-        await e2e.stack.destroy({ color: "never" });
+        await suite.e2e.stack.destroy({ color: "never" });
         const left = await kubectl([
             "get",
             "statefulsets,services,configmaps,secrets,networkpolicies,poddisruptionbudgets",
             "-n",
-            e2e.namespace,
+            suite.e2e.namespace,
             "-o",
             "name",
         ]);
         const ours = left.stdout.split("\n").filter((line) => line && !line.endsWith("/kube-root-ca.crt"));
         assert.deepEqual(ours, []);
-        const namespace = await kubectl(["get", "namespace", e2e.namespace, "-o", "name"]);
-        assert.equal(namespace.stdout.trim(), `namespace/${e2e.namespace}`);
+        const namespace = await kubectl(["get", "namespace", suite.e2e.namespace, "-o", "name"]);
+        assert.equal(namespace.stdout.trim(), `namespace/${suite.e2e.namespace}`);
     });
 });

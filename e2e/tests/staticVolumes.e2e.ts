@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
 
 import { clusterNames } from "../../components/naming";
-import { e2eEnvironment } from "./support/e2eEnvironment";
-import { createE2EStack, E2EStack } from "./support/e2eStack";
+import { useE2EStack } from "./support/useE2EStack";
 import { stackSettings } from "./support/expectedObjects";
 import { kubectl, kubectlJson, waitUntil } from "./support/kubectl";
 
@@ -21,39 +20,19 @@ interface Volume {
  * before any mount. All pods are created at once (Parallel), so that every claim exists.
  */
 describe("the dev stack on a real cluster: static NFS volumes bind to their intended claims", function () {
-    const environment = e2eEnvironment();
-    let e2e: E2EStack;
-
-    before(async function () {
-        e2e = await createE2EStack(environment, "dev", { podManagementPolicy: "Parallel" });
-    });
-
-    after(async function () {
-        // before() may have failed before the stack existed.
-        if (typeof e2e === "undefined") return;
-        await e2e.stack.destroy({ color: "never" }).catch(() => undefined);
-        const settings = stackSettings(e2e.config);
-        const volumes = Array.from({ length: settings.replicas }, (_, ordinal) =>
-            clusterNames(settings).persistentVolume(ordinal),
-        );
-        await kubectl(["delete", "namespace", e2e.namespace, "--ignore-not-found", "--wait=true"]).catch(
-            () => undefined,
-        );
-        await kubectl(["delete", "persistentvolume", "--ignore-not-found", ...volumes]).catch(() => undefined);
-        await e2e.remove();
-    });
+    const suite = useE2EStack("dev", { podManagementPolicy: "Parallel" });
 
     it("binds the claim of each pod to the PersistentVolume of its ordinal, by name and NFS path", async function () {
-        const settings = stackSettings(e2e.config);
+        const settings = stackSettings(suite.e2e.config);
         const names = clusterNames(settings);
         const nfs = settings.storage.nfs;
         assert.ok(nfs, "the dev stack uses static NFS volumes");
         // The pods never become Ready here: `up` waits for them, so it is interrupted once the claims are checked.
         const abort = new AbortController();
-        const deploying = e2e.stack.up({ color: "never", signal: abort.signal }).catch((error: unknown) => error);
+        const deploying = suite.e2e.stack.up({ color: "never", signal: abort.signal }).catch((error: unknown) => error);
         try {
             const claims = await waitUntil("every claim Bound", 180_000, async () => {
-                const list = await kubectlJson<ClaimList>(["get", "persistentvolumeclaims", "-n", e2e.namespace]);
+                const list = await kubectlJson<ClaimList>(["get", "persistentvolumeclaims", "-n", suite.e2e.namespace]);
                 const bound = list.items.filter((claim) => claim.status.phase === "Bound");
                 return bound.length === settings.replicas ? bound : undefined;
             });
@@ -65,7 +44,7 @@ describe("the dev stack on a real cluster: static NFS volumes bind to their inte
                 assert.equal(volume.status.phase, "Bound");
                 assert.deepEqual(volume.spec.nfs, { server: nfs.server, path: nfs.paths[ordinal] });
                 assert.deepEqual(volume.spec.claimRef && [volume.spec.claimRef.namespace, volume.spec.claimRef.name], [
-                    e2e.namespace,
+                    suite.e2e.namespace,
                     names.claim(ordinal),
                 ]);
             }
@@ -76,14 +55,14 @@ describe("the dev stack on a real cluster: static NFS volumes bind to their inte
     });
 
     it("keeps the PersistentVolumes on destroy (the data outlives the stack)", async function () {
-        await e2e.stack.destroy({ color: "never" });
-        const settings = stackSettings(e2e.config);
+        await suite.e2e.stack.destroy({ color: "never" });
+        const settings = stackSettings(suite.e2e.config);
         for (let ordinal = 0; ordinal < settings.replicas; ordinal++) {
             const name = clusterNames(settings).persistentVolume(ordinal);
             const volume = await kubectl(["get", "persistentvolume", name, "-o", "name"]);
             assert.equal(volume.stdout.trim(), `persistentvolume/${name}`);
         }
-        const workload = await kubectl(["get", "statefulsets", "-n", e2e.namespace, "-o", "name"]);
+        const workload = await kubectl(["get", "statefulsets", "-n", suite.e2e.namespace, "-o", "name"]);
         assert.equal(workload.stdout.trim(), "");
     });
 });
