@@ -1,8 +1,21 @@
 import { clusterNames } from "../../../components/naming";
+import { ClusterSettings } from "../../../components/settings";
 import { e2eEnvironment, E2EEnvironment } from "./e2eEnvironment";
 import { createE2EStack, E2EStack } from "./e2eStack";
 import { stackSettings } from "./expectedObjects";
 import { kubectl } from "./kubectl";
+
+/** The NFS PersistentVolumes a stack's settings describe; none when the settings are invalid (nothing was created). */
+function keptVolumes(config: Record<string, unknown>): string[] {
+    let settings: ClusterSettings;
+    try {
+        settings = stackSettings(config);
+    } catch {
+        return [];
+    }
+    const paths = settings.storage.nfs?.paths ?? [];
+    return paths.map((_, ordinal) => clusterNames(settings).persistentVolume(ordinal));
+}
 
 /** The handle a suite's tests use; `e2e` is set once the suite's first `before` hook has run. */
 export interface E2EStackFixture {
@@ -28,11 +41,8 @@ export function useE2EStack(base: string, settings: Record<string, unknown> = {}
         await kubectl(["delete", "namespace", created.namespace, "--ignore-not-found", "--wait=true"]).catch(
             () => undefined,
         );
-        const resolved = stackSettings(created.config);
-        if (resolved.storage.nfs) {
-            const volumes = resolved.storage.nfs.paths.map((_, ordinal) =>
-                clusterNames(resolved).persistentVolume(ordinal),
-            );
+        const volumes = keptVolumes(created.config);
+        if (volumes.length > 0) {
             await kubectl(["delete", "persistentvolume", "--ignore-not-found", ...volumes]).catch(() => undefined);
         }
         await created.remove();
