@@ -145,6 +145,12 @@ describe("GitHub workflows", () => {
             };
             assert.ok(tests, "runs npm run e2e:test");
             assert.match(String(tests.env?.PG_HA_E2E_IMAGE), /^postgres:\d+$/);
+            // The tests refuse to run without KUBECONFIG, which kind-action does not set.
+            const before = steps
+                .slice(0, steps.indexOf(tests))
+                .map((step) => step.run ?? "")
+                .join("\n");
+            assert.match(before, /KUBECONFIG=.*>> "\$GITHUB_ENV"/);
         });
 
         it("reads the repository only and needs no secret of the project", () => {
