@@ -166,7 +166,6 @@ wait_for_primary() {
 }
 
 clone_replica() {
-	conninfo=$STANDBY_CONNINFO
 	slot=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
 	log "waiting for the primary $PG_HA_PRIMARY_HOST:$PG_HA_PORT"
 	wait_for_primary
@@ -174,13 +173,13 @@ clone_replica() {
 	# A slot survives a wiped replica: reuse it rather than fail with "already exists". A slot whose WAL was
 	# removed (max_slot_wal_keep_size) has no restart_lsn any more and cannot feed a clone: make it anew.
 	# The row is slot_type|restart_lsn|restart_tli, all empty when there is no such slot.
-	slot_row=$(psql -X -A -t -d "$conninfo replication=true" -c "READ_REPLICATION_SLOT $slot")
+	slot_row=$(psql -X -A -t -d "$STANDBY_CONNINFO replication=true" -c "READ_REPLICATION_SLOT $slot")
 	slot_type=${slot_row%%|*}
 	slot_lsn=${slot_row#*|}
 	slot_lsn=${slot_lsn%%|*}
 	if [ -n "$slot_type" ] && [ -z "$slot_lsn" ]; then
 		log "dropping replication slot $slot: its WAL was removed"
-		psql -X -q -d "$conninfo replication=true" -c "DROP_REPLICATION_SLOT $slot" >&2
+		psql -X -q -d "$STANDBY_CONNINFO replication=true" -c "DROP_REPLICATION_SLOT $slot" >&2
 		slot_type=
 	fi
 	if [ -n "$slot_type" ]; then
@@ -193,7 +192,7 @@ clone_replica() {
 	log "cloning the primary"
 	# The manifest lists every file with its size, for pg_verifybackup, but without a checksum of every
 	# byte, which costs about a tenth of the clone's time (BENCHMARKS.md). publish syncs the copy.
-	pg_basebackup -D "$PARTIAL" -d "$conninfo" --write-recovery-conf --wal-method=stream \
+	pg_basebackup -D "$PARTIAL" -d "$STANDBY_CONNINFO" --write-recovery-conf --wal-method=stream \
 		--slot="$slot" $create_slot --checkpoint=fast --manifest-checksums=NONE --no-sync >&2
 	publish
 }
