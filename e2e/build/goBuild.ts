@@ -5,15 +5,6 @@ import { E2EPaths } from "../support/paths";
 import { run, step } from "../support/run";
 import { GoBuild } from "./goModules";
 
-/** Where a build's binaries land; present binaries mean the build is cached. */
-export function binDir(paths: E2EPaths, build: GoBuild): string {
-    return path.join(paths.bin, build.key);
-}
-
-export function isBuilt(paths: E2EPaths, build: GoBuild): boolean {
-    return build.binaries.every((binary) => fs.existsSync(path.join(binDir(paths, build), binary.name)));
-}
-
 /** The directory of a module version in Go's module cache, downloading it if needed. */
 export async function moduleDir(module: string, version: string, cwd: string): Promise<string> {
     const { stdout } = await run("go", ["mod", "download", "-json", `${module}@${version}`], { cwd });
@@ -27,8 +18,10 @@ export async function moduleDir(module: string, version: string, cwd: string): P
  * written under a temporary name and renamed, so that an interrupted build is never taken as cached.
  */
 export async function goBuild(paths: E2EPaths, build: GoBuild): Promise<string> {
-    const out = binDir(paths, build);
-    if (isBuilt(paths, build)) {
+    // Where the binaries land; those present are cached.
+    const out = path.join(paths.bin, build.key);
+    const missing = build.binaries.filter((binary) => !fs.existsSync(path.join(out, binary.name)));
+    if (missing.length === 0) {
         process.stdout.write(`    cached: ${build.key} (${out})\n`);
         return out;
     }
@@ -49,7 +42,6 @@ export async function goBuild(paths: E2EPaths, build: GoBuild): Promise<string> 
         if (build.get.length > 0) await run("go", ["get", ...build.get], { cwd: src, env });
         else await run("go", ["mod", "tidy"], { cwd: src, env });
     });
-    const missing = build.binaries.filter((binary) => !fs.existsSync(path.join(out, binary.name)));
     for (const binary of missing) {
         await step(`go build ${binary.name} (${build.key}; a cold build of a large program takes many minutes)`, () =>
             run(

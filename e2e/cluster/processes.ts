@@ -41,8 +41,8 @@ export function startDaemon(daemon: Daemon, files: DaemonFiles): number {
     return child.pid;
 }
 
-/** The PID in a PID file, if that process is alive and still runs the binary the file names. */
-export function runningPid(pidFile: string): number | undefined {
+/** What a PID file records: the PID and the binary it was started from. */
+function readPidFile(pidFile: string): { pid: number; binary: string } | undefined {
     let text: string;
     try {
         text = fs.readFileSync(pidFile, "utf8");
@@ -51,8 +51,13 @@ export function runningPid(pidFile: string): number | undefined {
     }
     const [pidText, binary] = text.split("\n");
     const pid = Number(pidText);
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    return isRunning(pid, binary) ? pid : undefined;
+    return Number.isInteger(pid) && pid > 0 ? { pid, binary } : undefined;
+}
+
+/** The PID in a PID file, if that process is alive and still runs the binary the file names. */
+export function runningPid(pidFile: string): number | undefined {
+    const recorded = readPidFile(pidFile);
+    return recorded && isRunning(recorded.pid, recorded.binary) ? recorded.pid : undefined;
 }
 
 /** Whether `pid` lives and (when given) runs `binary`, by /proc/<pid>/exe; a zombie counts as gone. */
@@ -86,9 +91,9 @@ export async function stopPid(pid: number, binary: string | undefined, graceMs: 
 }
 
 export async function stopDaemon(files: DaemonFiles, graceMs = 10_000): Promise<boolean> {
-    const pid = runningPid(files.pidFile);
-    const binary = fs.existsSync(files.pidFile) ? fs.readFileSync(files.pidFile, "utf8").split("\n")[1] : undefined;
-    if (pid !== undefined) await stopPid(pid, binary, graceMs);
+    const recorded = readPidFile(files.pidFile);
+    const running = recorded !== undefined && isRunning(recorded.pid, recorded.binary);
+    if (running) await stopPid(recorded.pid, recorded.binary, graceMs);
     fs.rmSync(files.pidFile, { force: true });
-    return pid !== undefined;
+    return running;
 }
