@@ -44,10 +44,30 @@ export function clusterFiles(paths: E2EPaths): ClusterFiles {
 }
 
 /**
- * The cluster's programs in start order; `down` stops them in reverse. The control plane first, then the
- * node (containerd, kubelet, kube-proxy), then the node-side add-ons.
+ * The cluster's programs in start order; `down` stops them in reverse, and `status` lists them. The control
+ * plane first, then the node (containerd, kubelet, kube-proxy), then the node-side add-ons.
  */
-export function clusterDaemons(paths: E2EPaths, bin: Binaries, pki: ClusterPki, files: ClusterFiles): Daemon[] {
+export const DAEMON_NAMES = [
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "containerd",
+    "kubelet",
+    "kube-proxy",
+    "coredns",
+    "local-path-provisioner",
+] as const;
+
+export type DaemonName = (typeof DAEMON_NAMES)[number];
+
+/** How each program of the cluster is started. */
+export function clusterDaemons(
+    paths: E2EPaths,
+    bin: Binaries,
+    pki: ClusterPki,
+    files: ClusterFiles,
+): Record<DaemonName, Omit<Daemon, "name">> {
     const k8s = (name: string): string => path.join(bin.kubernetes, name);
     const kubeconfigFlags = (kubeconfig: string): string[] => [
         `--kubeconfig=${kubeconfig}`,
@@ -55,9 +75,8 @@ export function clusterDaemons(paths: E2EPaths, bin: Binaries, pki: ClusterPki, 
         `--authorization-kubeconfig=${kubeconfig}`,
     ];
     const peer = `http://127.0.0.1:${TOPOLOGY.etcdPeerPort}`;
-    return [
-        {
-            name: "etcd",
+    return {
+        etcd: {
             binary: path.join(bin.etcd, "etcd"),
             args: [
                 `--name=${TOPOLOGY.nodeName}`,
@@ -70,8 +89,7 @@ export function clusterDaemons(paths: E2EPaths, bin: Binaries, pki: ClusterPki, 
                 "--log-level=warn",
             ],
         },
-        {
-            name: "kube-apiserver",
+        "kube-apiserver": {
             binary: k8s("kube-apiserver"),
             args: [
                 `--etcd-servers=${etcdUrl()}`,
@@ -98,8 +116,7 @@ export function clusterDaemons(paths: E2EPaths, bin: Binaries, pki: ClusterPki, 
                 "--profiling=false",
             ],
         },
-        {
-            name: "kube-controller-manager",
+        "kube-controller-manager": {
             binary: k8s("kube-controller-manager"),
             args: [
                 ...kubeconfigFlags(files.kubeconfigs.controllerManager),
@@ -113,8 +130,7 @@ export function clusterDaemons(paths: E2EPaths, bin: Binaries, pki: ClusterPki, 
                 "--profiling=false",
             ],
         },
-        {
-            name: "kube-scheduler",
+        "kube-scheduler": {
             binary: k8s("kube-scheduler"),
             args: [
                 ...kubeconfigFlags(files.kubeconfigs.scheduler),
@@ -124,9 +140,8 @@ export function clusterDaemons(paths: E2EPaths, bin: Binaries, pki: ClusterPki, 
                 "--profiling=false",
             ],
         },
-        { name: "containerd", binary: "/usr/bin/containerd", args: [`--config=${files.containerdConfig}`] },
-        {
-            name: "kubelet",
+        containerd: { binary: "/usr/bin/containerd", args: [`--config=${files.containerdConfig}`] },
+        kubelet: {
             binary: k8s("kubelet"),
             args: [
                 `--config=${files.kubeletConfig}`,
@@ -136,10 +151,9 @@ export function clusterDaemons(paths: E2EPaths, bin: Binaries, pki: ClusterPki, 
                 `--hostname-override=${TOPOLOGY.nodeName}`,
             ],
         },
-        { name: "kube-proxy", binary: k8s("kube-proxy"), args: [`--config=${files.kubeProxyConfig}`] },
-        { name: "coredns", binary: path.join(bin.coredns, "coredns"), args: ["-conf", files.corefile] },
-        {
-            name: "local-path-provisioner",
+        "kube-proxy": { binary: k8s("kube-proxy"), args: [`--config=${files.kubeProxyConfig}`] },
+        coredns: { binary: path.join(bin.coredns, "coredns"), args: ["-conf", files.corefile] },
+        "local-path-provisioner": {
             binary: path.join(bin.localPathProvisioner, "local-path-provisioner"),
             args: [
                 "start",
@@ -151,5 +165,5 @@ export function clusterDaemons(paths: E2EPaths, bin: Binaries, pki: ClusterPki, 
                 "--provisioner-name=rancher.io/local-path",
             ],
         },
-    ];
+    };
 }

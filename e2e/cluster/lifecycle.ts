@@ -9,7 +9,7 @@ import { E2EPaths } from "../support/paths";
 import { run, sleep, step, StopWaiting, waitFor } from "../support/run";
 import { IMAGES } from "../versions";
 import { addonManifests, ADDON_USERS, corefile } from "./addons";
-import { clusterDaemons, clusterFiles } from "./components";
+import { clusterDaemons, clusterFiles, DAEMON_NAMES, DaemonName } from "./components";
 import { leftoverTaskPids, markState, stateOwnership } from "./leftovers";
 import {
     clusterChainsOnHost,
@@ -33,8 +33,11 @@ function token(): string {
     return randomBytes(24).toString("hex");
 }
 
-/** Writes every configuration file and kubeconfig of a new cluster, with a new token per identity. */
-function writeConfiguration(paths: E2EPaths, caFile: string): void {
+/**
+ * Writes every configuration file and kubeconfig of a new cluster, with a new token per identity; returns
+ * the admin's, for the readiness checks that call the API server directly.
+ */
+function writeConfiguration(paths: E2EPaths, caFile: string): string {
     const files = clusterFiles(paths);
     fs.mkdirSync(paths.config, { recursive: true, mode: 0o700 });
     fs.mkdirSync(paths.cniConfig, { recursive: true });
@@ -65,17 +68,23 @@ function writeConfiguration(paths: E2EPaths, caFile: string): void {
     fs.writeFileSync(files.kubeletConfig, kubeletConfig(paths, caFile));
     fs.writeFileSync(files.kubeProxyConfig, kubeProxyConfig(files.kubeconfigs.kubeProxy));
     fs.writeFileSync(files.corefile, corefile(files.kubeconfigs.coredns));
+    return entries[0].token;
 }
 
-/** The admin kubeconfig's token, for the readiness checks that call the API server directly. */
-function adminToken(paths: E2EPaths): string {
-    const match = /token: (\S+)/.exec(fs.readFileSync(paths.kubeconfig, "utf8"));
-    if (!match) throw new Error(`no token in ${paths.kubeconfig}`);
-    return match[1];
+function kubectl(
+    paths: E2EPaths,
+    bin: BuiltBinaries,
+    args: string[],
+    options: { input?: string; allowFailure?: boolean } = {},
+): ReturnType<typeof run> {
+    return run(path.join(bin.kubernetes, "kubectl"), [`--kubeconfig=${paths.kubeconfig}`, ...args], options);
 }
 
-export function kubectl(paths: E2EPaths, bin: BuiltBinaries, args: string[], input?: string): ReturnType<typeof run> {
-    return run(path.join(bin.kubernetes, "kubectl"), [`--kubeconfig=${paths.kubeconfig}`, ...args], { input });
+/** Whether the node reports Ready; false when the API server does not answer within 3 s. */
+async function nodeReady(paths: E2EPaths, bin: BuiltBinaries): Promise<boolean> {
+    const jsonpath = 'jsonpath={.status.conditions[?(@.type=="Ready")].status}';
+    const args = ["get", "node", TOPOLOGY.nodeName, "-o", jsonpath, "--request-timeout=3s"];
+    return (await kubectl(paths, bin, args, { allowFailure: true })).stdout === "True";
 }
 
 function daemonFilesOf(paths: E2EPaths, name: string): ReturnType<typeof daemonFiles> {
@@ -97,20 +106,19 @@ export async function up(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
     }
     const pki = pkiFiles(paths.certs);
     const files = clusterFiles(paths);
-    await step("prepare the host: kernel settings recorded, bridge, certificates, configuration", async () => {
-        markState(paths);
-        saveSysctls(paths.savedSysctls);
-        await createBridge();
-        await createPki(paths.certs);
-        writeConfiguration(paths, pki.caCert);
-    });
-    const daemons = new Map(clusterDaemons(paths, bin, pki, files).map((daemon) => [daemon.name, daemon]));
-    const start = (name: string): void => {
-        const daemon = daemons.get(name);
-        if (!daemon) throw new Error(`no daemon ${name}`);
-        startDaemon(daemon, daemonFilesOf(paths, name));
-    };
-    const alive = (name: string): void => {
+    const admin = await step(
+        "prepare the host: kernel settings recorded, bridge, certificates, configuration",
+        async () => {
+            markState(paths);
+            saveSysctls(paths.savedSysctls);
+            await createBridge();
+            await createPki(paths.certs);
+            return writeConfiguration(paths, pki.caCert);
+        },
+    );
+    const daemons = clusterDaemons(paths, bin, pki, files);
+    const start = (name: DaemonName): number => startDaemon({ name, ...daemons[name] }, daemonFilesOf(paths, name));
+    const alive = (name: DaemonName): void => {
         if (runningPid(daemonFilesOf(paths, name).pidFile) === undefined) {
             throw new StopWaiting(`${name} exited; its log: ${daemonFilesOf(paths, name).logFile}`);
         }
@@ -123,7 +131,6 @@ export async function up(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
             return (await httpStatus(`http://127.0.0.1:${TOPOLOGY.etcdClientPort}/health`)) === 200 || undefined;
         });
         start("kube-apiserver");
-        const admin = adminToken(paths);
         await waitFor("the API server", 60_000, async () => {
             alive("kube-apiserver");
             return (await httpStatus(`${apiServerUrl()}/readyz`, { ca, token: admin })) === 200 || undefined;
@@ -131,7 +138,7 @@ export async function up(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
         start("kube-controller-manager");
         start("kube-scheduler");
         // Before the add-ons start: CoreDNS stays unready until it may list what it serves.
-        await kubectl(paths, bin, ["apply", "-f", "-"], addonManifests(paths, IMAGES.postgres));
+        await kubectl(paths, bin, ["apply", "-f", "-"], { input: addonManifests(paths, IMAGES.postgres) });
     });
     await step("start containerd and import the images", async () => {
         start("containerd");
@@ -155,14 +162,7 @@ export async function up(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
         start("coredns");
         await waitFor("the node to be Ready", 120_000, async () => {
             alive("kubelet");
-            const result = await kubectl(paths, bin, [
-                "get",
-                "node",
-                TOPOLOGY.nodeName,
-                "-o",
-                'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
-            ]);
-            return result.stdout === "True" || undefined;
+            return (await nodeReady(paths, bin)) || undefined;
         });
         await waitFor("CoreDNS", 30_000, async () => {
             alive("coredns");
@@ -183,6 +183,31 @@ function ctr(paths: E2EPaths, args: string[], allowFailure = false): ReturnType<
 }
 
 /**
+ * Stops containerd and every container it ran: the pods through the CRI first, so that each sandbox's
+ * network is torn down by its CNI plugins; then, after a crash of containerd, the container processes and
+ * shims it left.
+ */
+async function stopContainerd(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
+    const files = daemonFilesOf(paths, "containerd");
+    if (runningPid(files.pidFile) !== undefined) {
+        const endpoint = `unix://${paths.containerdSocket}`;
+        await run(path.join(bin.crictl, "crictl"), ["--runtime-endpoint", endpoint, "rmp", "--all", "--force"], {
+            allowFailure: true,
+            timeoutMs: 120_000,
+        });
+    }
+    if (await stopDaemon(files)) process.stdout.write("    stopped containerd\n");
+    const leftover = leftoverTaskPids(paths);
+    for (const pid of [...leftover.tasks, ...leftover.shims]) await stopPid(pid, undefined, 2_000);
+    if (leftover.tasks.length > 0) {
+        process.stdout.write(
+            `    stopped ${leftover.tasks.length} containers and ${leftover.shims.length} shims left by containerd\n`,
+        );
+    }
+    removeEmptyContainerdRunDirs();
+}
+
+/**
  * Stops the cluster and removes it: every process it started (by PID), its pods' sandboxes, mounts,
  * network namespaces, iptables chains, the bridge, cgroups and state, and restores the kernel settings.
  */
@@ -197,31 +222,13 @@ export async function down(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
             `${paths.state} was not made by e2e:cluster up (no marker): refusing to stop or delete anything`,
         );
     }
-    const stop = async (name: string): Promise<void> => {
+    const stop = async (name: DaemonName): Promise<void> => {
         if (await stopDaemon(daemonFilesOf(paths, name))) process.stdout.write(`    stopped ${name}\n`);
     };
-    for (const name of ["local-path-provisioner", "coredns", "kube-proxy", "kubelet"]) await stop(name);
-    if (runningPid(daemonFilesOf(paths, "containerd").pidFile) !== undefined) {
-        // Through the CRI, so that each sandbox's network is torn down by its CNI plugins.
-        await run(
-            path.join(bin.crictl, "crictl"),
-            ["--runtime-endpoint", `unix://${paths.containerdSocket}`, "rmp", "--all", "--force"],
-            {
-                allowFailure: true,
-                timeoutMs: 120_000,
-            },
-        );
+    for (const name of [...DAEMON_NAMES].reverse()) {
+        if (name === "containerd") await stopContainerd(paths, bin);
+        else await stop(name);
     }
-    await stop("containerd");
-    const leftover = leftoverTaskPids(paths);
-    for (const pid of [...leftover.tasks, ...leftover.shims]) await stopPid(pid, undefined, 2_000);
-    if (leftover.tasks.length > 0) {
-        process.stdout.write(
-            `    stopped ${leftover.tasks.length} containers and ${leftover.shims.length} shims left by containerd\n`,
-        );
-    }
-    removeEmptyContainerdRunDirs();
-    for (const name of ["kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"]) await stop(name);
     const mountsLeft = await unmountUnder(paths.state);
     const chains = await removeClusterChains();
     if (chains > 0) process.stdout.write(`    removed ${chains} iptables chains\n`);
@@ -243,34 +250,11 @@ export interface ClusterStatus {
 }
 
 export async function status(paths: E2EPaths, bin: BuiltBinaries): Promise<ClusterStatus> {
-    const names = [
-        "etcd",
-        "kube-apiserver",
-        "kube-controller-manager",
-        "kube-scheduler",
-        "containerd",
-        "kubelet",
-        "kube-proxy",
-        "coredns",
-        "local-path-provisioner",
-    ];
-    const daemons = names.map((name) => ({ name, pid: runningPid(daemonFilesOf(paths, name).pidFile) }));
-    let nodeReady = false;
-    if (fs.existsSync(paths.kubeconfig)) {
-        const result = await run(
-            path.join(bin.kubernetes, "kubectl"),
-            [
-                `--kubeconfig=${paths.kubeconfig}`,
-                "get",
-                "node",
-                TOPOLOGY.nodeName,
-                "-o",
-                'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
-                "--request-timeout=3s",
-            ],
-            { allowFailure: true },
-        );
-        nodeReady = result.stdout === "True";
-    }
-    return { daemons, nodeReady, mounts: mountsUnder(fs.readFileSync("/proc/self/mountinfo", "utf8"), paths.state) };
+    const daemons = DAEMON_NAMES.map((name) => ({ name, pid: runningPid(daemonFilesOf(paths, name).pidFile) }));
+    const ready = fs.existsSync(paths.kubeconfig) && (await nodeReady(paths, bin));
+    return {
+        daemons,
+        nodeReady: ready,
+        mounts: mountsUnder(fs.readFileSync("/proc/self/mountinfo", "utf8"), paths.state),
+    };
 }
