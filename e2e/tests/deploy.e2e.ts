@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 
-import { clusterNames, selectorLabels } from "../../components/naming";
 import { CLIENT_LABELS, deleteClientPod, psqlFromClient, startClientPod } from "./support/clientPod";
 import { useE2EStack } from "./support/useE2EStack";
 import { expectedCreates, stackSettings } from "./support/expectedObjects";
-import { kubectl, psqlInPod, readyPods, waitUntil } from "./support/kubectl";
+import { kubectl, waitUntil } from "./support/kubectl";
+import { podNames, streamingStandbys, waitForCluster } from "./support/clusterState";
 
 /** Pulumi types of the resources an operation plans to create, from its engine events. */
 function plannedCreates(events: EngineEvent[]): string[] {
@@ -31,27 +31,8 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
     it("deploys with `up`: every pod Ready, every standby streaming, a row written through -rw on every pod", async function () {
         const result = await suite.e2e.stack.up({ color: "never" });
         assert.equal(result.summary.result, "succeeded");
-        const names = clusterNames(settings());
-        const all = Array.from({ length: settings().replicas }, (_, ordinal) => names.pod(ordinal));
-        await waitUntil("every pod Ready", 300_000, async () => {
-            const selector = Object.entries(selectorLabels(settings()))
-                .map(([label, value]) => `${label}=${value}`)
-                .join(",");
-            const ready = await readyPods(suite.e2e.namespace, selector);
-            return ready.length === all.length ? ready : undefined;
-        });
-
-        const standbys = all.slice(1);
-        const streaming = await waitUntil("every standby streaming", 120_000, async () => {
-            const rows = await psqlInPod(
-                suite.e2e.namespace,
-                names.pod(0),
-                "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1",
-            );
-            const streamingNames = rows.split("\n").filter(Boolean);
-            return streamingNames.length === standbys.length ? streamingNames : undefined;
-        });
-        assert.deepEqual(streaming, standbys);
+        await waitForCluster(suite.e2e.namespace, settings(), { streamingTimeoutMs: 120_000 });
+        assert.deepEqual(await streamingStandbys(suite.e2e.namespace, settings()), podNames(settings()).slice(1));
 
         const client = await startClientPod(
             suite.e2e.namespace,

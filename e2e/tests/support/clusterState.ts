@@ -20,7 +20,11 @@ export function podNames(settings: ClusterSettings): string[] {
  * check after every `up`, never its return alone: the provider the e2e runs (v4.25) can return before a
  * StatefulSet rollout ends.
  */
-export async function waitForCluster(namespace: string, settings: ClusterSettings, timeoutMs = 300_000): Promise<void> {
+export async function waitForCluster(
+    namespace: string,
+    settings: ClusterSettings,
+    { timeoutMs = 300_000, streamingTimeoutMs = timeoutMs }: { timeoutMs?: number; streamingTimeoutMs?: number } = {},
+): Promise<void> {
     const pods = podNames(settings);
     await waitUntil(`the StatefulSet ${settings.name} rolled out`, timeoutMs, async () => {
         const status = await statefulSetStatus(namespace, settings);
@@ -30,7 +34,7 @@ export async function waitForCluster(namespace: string, settings: ClusterSetting
         const ready = await readyPods(namespace, podSelector(settings));
         return pods.every((pod) => ready.includes(pod)) && ready.length === pods.length ? true : undefined;
     });
-    await waitUntil("every standby streaming", timeoutMs, async () => {
+    await waitUntil("every standby streaming", streamingTimeoutMs, async () => {
         const streaming = await streamingStandbys(namespace, settings);
         return pods.slice(1).every((pod) => streaming.includes(pod)) ? true : undefined;
     });

@@ -6,6 +6,7 @@ import { ConfigMap, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { parse, stringify } from "yaml";
 
 import { DEFAULTS } from "../../../components/settings";
+import { CONFIG_NAMESPACE } from "../../../components/stackConfig";
 import { PROJECT_ROOT } from "../../../components/stackFiles";
 import { E2EEnvironment } from "./e2eEnvironment";
 
@@ -30,6 +31,11 @@ export interface E2EStack {
 
 const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json"];
 
+/** A setting's key in the stack's config: `pg-ha:<setting>`. */
+function configKey(setting: string): string {
+    return `${CONFIG_NAMESPACE}:${setting}`;
+}
+
 /** A password that meets the program's rules; a new one per stack, stored as a Pulumi secret. */
 function password(): string {
     return randomBytes(24).toString("base64url");
@@ -47,8 +53,8 @@ export async function createE2EStack(
     const baseFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${base}.yaml`), "utf8")) as {
         config?: Record<string, unknown>;
     };
-    const config: Record<string, unknown> = { ...baseFile.config, "pg-ha:image": environment.image };
-    for (const [key, value] of Object.entries(settings)) config[`pg-ha:${key}`] = value;
+    const config: Record<string, unknown> = { ...baseFile.config, [configKey("image")]: environment.image };
+    for (const [key, value] of Object.entries(settings)) config[configKey(key)] = value;
     const stackFile = path.join(workDir, `Pulumi.${stackName}.yaml`);
     fs.writeFileSync(stackFile, stringify({ config }));
 
@@ -59,11 +65,12 @@ export async function createE2EStack(
     // The random provider is not available on every machine that runs these tests (the Go module proxy
     // refuses it): both passwords are given, as secrets, as a production stack would.
     const secrets: ConfigMap = {
-        "pg-ha:superuserPassword": { value: password(), secret: true },
-        "pg-ha:replicationPassword": { value: password(), secret: true },
+        [configKey("superuserPassword")]: { value: password(), secret: true },
+        [configKey("replicationPassword")]: { value: password(), secret: true },
     };
     await stack.setAllConfig(secrets);
-    const namespace = typeof config["pg-ha:namespace"] === "string" ? config["pg-ha:namespace"] : DEFAULTS.namespace;
+    const given = config[configKey("namespace")];
+    const namespace = typeof given === "string" ? given : DEFAULTS.namespace;
     return {
         stack,
         config,
@@ -72,8 +79,8 @@ export async function createE2EStack(
         changeSettings: (changes) => {
             const file = parse(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
             for (const [key, value] of Object.entries(changes)) {
-                file.config[`pg-ha:${key}`] = value;
-                config[`pg-ha:${key}`] = value;
+                file.config[configKey(key)] = value;
+                config[configKey(key)] = value;
             }
             fs.writeFileSync(stackFile, stringify(file));
         },

@@ -1,13 +1,15 @@
 import { resolveSettings, ClusterSettings } from "../../../components/settings";
+import { CONFIG_NAMESPACE } from "../../../components/stackConfig";
 import { clusterObjects, inApplyOrder } from "../../../components/specs/cluster";
 
 /** The settings an e2e stack resolves to, from its `pg-ha:` config (the passwords play no part here). */
 export function stackSettings(config: Record<string, unknown>): ClusterSettings {
+    const prefix = `${CONFIG_NAMESPACE}:`;
     const raw: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(config)) {
-        if (key.startsWith("pg-ha:")) raw[key.slice("pg-ha:".length)] = value;
+        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
     }
-    return resolveSettings(raw, "pg-ha:");
+    return resolveSettings(raw, prefix);
 }
 
 /** `v1` + `Secret` → `kubernetes:core/v1:Secret`: the Pulumi type of a Kubernetes object. */
