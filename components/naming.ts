@@ -6,6 +6,9 @@ export const POSTGRES_PORT = 5432;
 /** Name of the StatefulSet's volumeClaimTemplate; each pod's claim is `<template>-<statefulset>-<ordinal>`. */
 export const DATA_VOLUME = "data";
 
+/** Hex digits of the configuration's digest in its ConfigMap's name: enough that versions never collide. */
+const CONFIG_DIGEST_LENGTH = 12;
+
 /** The role the standbys use to stream from pod 0. */
 export const REPLICATION_USER = "replicator";
 
@@ -23,7 +26,8 @@ export interface ClusterNames {
     rwService: string;
     rService: string;
     secret: string;
-    configMap: string;
+    /** One ConfigMap per version of the configuration, named by its digest (see `bootstrapConfigMap`). */
+    configMap: (checksum: string) => string;
     podDisruptionBudget: string;
     networkPolicy: string;
     pod: (ordinal: number) => string;
@@ -50,7 +54,7 @@ export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name
         rwService: `${name}-rw`,
         rService: `${name}-r`,
         secret: `${name}-credentials`,
-        configMap: `${name}-bootstrap`,
+        configMap: (checksum) => `${name}-bootstrap-${checksum.slice(0, CONFIG_DIGEST_LENGTH)}`,
         podDisruptionBudget: name,
         networkPolicy: name,
         pod,
@@ -85,9 +89,10 @@ export function selectorLabels(settings: Pick<ClusterSettings, "name">): Record<
 }
 
 /**
- * Annotations of the objects a destroy keeps (the namespace, the NFS PersistentVolumes). The next `up`
- * creates them anew as new Pulumi resources, each with a new server-side-apply field manager, while the
- * object still carries the fields the previous one owned: without force, any changed field (a pod-security
- * label after volumePermissions changed, for example) is a field conflict and the `up` fails.
+ * Annotations of the objects a destroy keeps (the namespace, the NFS PersistentVolumes and their claims, the
+ * configuration's ConfigMaps). The next `up` creates them anew as new Pulumi resources, each with a new
+ * server-side-apply field manager, while the object still carries the fields the previous one owned: without
+ * force, any changed field (a pod-security label after volumePermissions changed, for example) is a field
+ * conflict and the `up` fails.
  */
 export const RETAINED_OBJECT_ANNOTATIONS: Readonly<Record<string, string>> = { "pulumi.com/patchForce": "true" };

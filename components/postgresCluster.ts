@@ -5,6 +5,8 @@ import { PostgresClusterArgs } from "./postgresClusterArgs";
 import { ClusterSettings, ClusterSettingsInput, resolveSettings } from "./settings";
 import { POSTGRES_PORT, clusterNames } from "./naming";
 import { clusterObjects } from "./specs/cluster";
+import { boundToClaim } from "./specs/storage";
+import { keptObjectsProvider } from "./keptObjectsProvider";
 
 export { PostgresClusterArgs };
 
@@ -33,6 +35,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
         // Validated before super(): a bad argument must not leave even the component registered.
         const settings = resolveArgs(args);
         super("pg-ha:index:PostgresCluster", name, {}, opts);
+        // Objects a destroy keeps, so that the next `up` finds them and adopts them (see keptObjectsProvider).
+        const kept: pulumi.CustomResourceOptions = {
+            parent: this,
+            retainOnDelete: true,
+            provider: keptObjectsProvider(this, name, args.keptObjectsProvider),
+        };
 
         const names = clusterNames(settings);
         const superuserPassword = generatedUnlessGiven(this, `${name}-superuser-password`, args.superuserPassword);
@@ -43,29 +51,36 @@ export class PostgresCluster extends pulumi.ComponentResource {
         );
         const objects = clusterObjects(settings, { superuser: superuserPassword, replication: replicationPassword });
 
-        // Kept on destroy: deleting the namespace would delete the claims and, with a StorageClass whose
-        // reclaim policy is Delete, the data.
+        // Kept: deleting the namespace would delete the claims and, with a StorageClass whose reclaim policy
+        // is Delete, the data.
         const namespace = objects.namespace
-            ? [
-                  new k8s.core.v1.Namespace(`${name}-namespace`, objects.namespace, {
-                      parent: this,
-                      retainOnDelete: true,
-                  }),
-              ]
+            ? [new k8s.core.v1.Namespace(`${name}-namespace`, objects.namespace, kept)]
             : [];
         const namespaced: pulumi.CustomResourceOptions = { parent: this, dependsOn: namespace };
 
         const secret = new k8s.core.v1.Secret(`${name}-credentials`, objects.secret, namespaced);
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-bootstrap`, objects.configMap, namespaced);
+        // Kept: pods on an older revision still mount the version of the configuration they started with.
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-bootstrap`, objects.configMap, {
+            ...kept,
+            dependsOn: namespace,
+        });
 
-        // Kept on destroy: with reclaim policy Retain the data outlives the object anyway, and keeping the object
-        // keeps the binding a re-created cluster needs.
+        // Kept: with reclaim policy Retain the data outlives the objects anyway, and keeping them keeps the
+        // binding a re-created cluster needs.
+        const claims = objects.persistentVolumeClaims.map(
+            (spec, ordinal) =>
+                new k8s.core.v1.PersistentVolumeClaim(`${name}-data-claim-${ordinal}`, spec, {
+                    ...kept,
+                    dependsOn: namespace,
+                }),
+        );
         const volumes = objects.persistentVolumes.map(
             (spec, ordinal) =>
-                new k8s.core.v1.PersistentVolume(`${name}-data-${ordinal}`, spec, {
-                    parent: this,
-                    retainOnDelete: true,
-                }),
+                new k8s.core.v1.PersistentVolume(
+                    `${name}-data-${ordinal}`,
+                    boundToClaim(spec, claims[ordinal].metadata.uid),
+                    kept,
+                ),
         );
 
         const headless = new k8s.core.v1.Service(`${name}-headless`, objects.services.headless, namespaced);
@@ -79,7 +94,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
 
         const sts = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, objects.statefulSet, {
             parent: this,
-            dependsOn: [...namespace, ...volumes, headless, secret, configMap, ...policy],
+            dependsOn: [...namespace, ...claims, ...volumes, headless, secret, configMap, ...policy],
             // A replacement (an immutable field changed) must stop the old pods before new ones mount the
             // same volumes: two servers on one data directory corrupt it.
             deleteBeforeReplace: true,
@@ -126,7 +141,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
 
 /** Plain passwords are validated with the rest; passwords that are Outputs can only be checked by the pods. */
 function resolveArgs(args: PostgresClusterArgs): ClusterSettings {
-    const { superuserPassword, replicationPassword, ...rest } = args;
+    const { superuserPassword, replicationPassword, keptObjectsProvider: _provider, ...rest } = args;
     const input: ClusterSettingsInput = {
         ...rest,
         ...(typeof superuserPassword === "string" ? { superuserPassword } : {}),

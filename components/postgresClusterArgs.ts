@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
 
 /**
  * Arguments of a `PostgresCluster`. Defaults are applied in one place, `resolveSettings` in `settings.ts`.
@@ -111,6 +112,15 @@ export interface PostgresClusterArgs {
      * `cluster.local`.
      */
     clusterDomain?: string;
+    /**
+     * The Kubernetes provider for the objects a destroy keeps (the namespace, the NFS volumes and their claims,
+     * the configuration's ConfigMaps), which the next `up` must adopt: give one with `upsertExistingObjects:
+     * true` and the same cluster settings as the provider of the rest. Default: when the component uses the
+     * stack's default provider, one built from the stack's `kubernetes:` settings with upsert on; when the
+     * component was given a Kubernetes provider, that provider (with provider 4.30 or later and upsert off,
+     * the `up` after a destroy then fails with `AlreadyExists`).
+     */
+    keptObjectsProvider?: k8s.Provider;
 }
 
 /** Requests and limits of one container. */

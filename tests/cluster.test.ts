@@ -21,6 +21,7 @@ const T = {
     secret: "kubernetes:core/v1:Secret",
     configMap: "kubernetes:core/v1:ConfigMap",
     pv: "kubernetes:core/v1:PersistentVolume",
+    pvc: "kubernetes:core/v1:PersistentVolumeClaim",
     service: "kubernetes:core/v1:Service",
     sts: "kubernetes:apps/v1:StatefulSet",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
@@ -206,9 +207,15 @@ for (const stack of stackNames()) {
                     return;
                 }
                 assert.deepStrictEqual(claims.map((claim) => claim.name).sort(), expectedClaims.sort());
+                const madeClaims = ofType(run, T.pvc).map(inputsOf);
                 for (const claim of claims) {
                     assert.strictEqual(claim.namespace, sts.metadata.namespace);
-                    assert.strictEqual(claim.uid, undefined, "a uid would stop a claim created later from binding");
+                    const made = madeClaims.find((candidate) => candidate.metadata.name === claim.name);
+                    assert.ok(made, `the program makes claim ${claim.name} itself`);
+                    // From both sides: the claim names the volume, the volume the claim's uid (the mocks' stand-in).
+                    const volume = ofType(run, T.pv).find((pv) => inputsOf(pv).spec.claimRef === claim);
+                    assert.strictEqual(made.spec.volumeName, volume && inputsOf(volume).metadata.name);
+                    assert.match(String(claim.uid), /^uid-of-/);
                 }
             });
 

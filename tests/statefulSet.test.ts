@@ -11,15 +11,21 @@ describe("StatefulSet: what pulumi up waits for", () => {
         assert.deepStrictEqual(annotationsFor({ type: "RollingUpdate", partition: 0 }), {});
     });
 
-    it("waits for every pod to be ready, not for the newest revision, when a partition stages the update", () => {
+    it("waits for the staged pods (ordinals at or above the partition) on the new revision and every pod ready", () => {
         assert.deepStrictEqual(annotationsFor({ type: "RollingUpdate", partition: 2 }), {
-            "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=3",
+            "pulumi.com/waitFor": "jsonpath={$[?@.readyReplicas==3 && @.updatedReplicas>0]}",
+        });
+    });
+
+    it("waits for readiness alone when the partition stages no pod (partition = replicas)", () => {
+        assert.deepStrictEqual(annotationsFor({ type: "RollingUpdate", partition: 3 }), {
+            "pulumi.com/waitFor": "jsonpath={$[?@.readyReplicas==3]}",
         });
     });
 
     it("waits for every pod to be ready when the operator rolls pods with OnDelete", () => {
         assert.deepStrictEqual(annotationsFor({ type: "OnDelete" }), {
-            "pulumi.com/waitFor": "jsonpath={.status.readyReplicas}=3",
+            "pulumi.com/waitFor": "jsonpath={$[?@.readyReplicas==3]}",
         });
     });
 });

@@ -1,8 +1,8 @@
 import { ClusterSettings } from "../settings";
 import { clusterNamespace } from "./namespace";
 import { Passwords, credentialsSecret } from "./credentials";
-import { bootstrapConfigMap, configChecksum } from "./configuration";
-import { persistentVolumes } from "./storage";
+import { bootstrapConfigMap } from "./configuration";
+import { persistentVolumeClaims, persistentVolumes } from "./storage";
 import { clusterServices } from "./services";
 import { statefulSet } from "./statefulSet";
 import { networkPolicy, podDisruptionBudget } from "./policies";
@@ -18,8 +18,9 @@ export function clusterObjects<T>(settings: ClusterSettings, passwords: Password
         secret: credentialsSecret(settings, passwords),
         configMap,
         persistentVolumes: persistentVolumes(settings),
+        persistentVolumeClaims: persistentVolumeClaims(settings),
         services: clusterServices(settings),
-        statefulSet: statefulSet(settings, configChecksum(configMap)),
+        statefulSet: statefulSet(settings, configMap.metadata.name),
         podDisruptionBudget: podDisruptionBudget(settings),
         networkPolicy: networkPolicy(settings),
     };
@@ -36,6 +37,7 @@ export function inApplyOrder<T>(objects: ClusterObjects<T>) {
         ...(objects.namespace ? [objects.namespace] : []),
         objects.secret,
         objects.configMap,
+        ...objects.persistentVolumeClaims,
         ...objects.persistentVolumes,
         objects.services.headless,
         objects.services.rw,

@@ -3,14 +3,26 @@ import { readFileSync } from "fs";
 import { join } from "path";
 
 import { ClusterSettings } from "../settings";
-import { POSTGRES_PORT, REPLICATION_USER, clusterNames, namespacedMetadata } from "../naming";
+import {
+    POSTGRES_PORT,
+    REPLICATION_USER,
+    RETAINED_OBJECT_ANNOTATIONS,
+    clusterNames,
+    namespacedMetadata,
+} from "../naming";
 import { POD_PATHS } from "./podPaths";
 
 /** A ConfigMap whose data is plain strings, as built here. */
 export interface ConfigMapSpec {
     apiVersion: "v1";
     kind: "ConfigMap";
-    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    metadata: {
+        name: string;
+        namespace: string;
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+    };
+    immutable: true;
     data: Record<string, string>;
 }
 
@@ -92,21 +104,30 @@ export function pgHbaConf(settings: Pick<ClusterSettings, "allowedCidrs">): stri
     ].join("\n");
 }
 
+/**
+ * The scripts and configuration files the pods mount, one ConfigMap per version: the name carries the digest
+ * of the data, so a change makes a new ConfigMap, and a new name in the pod template rolls the pods. The
+ * previous versions stay (the component keeps them on delete): a pod still on an older revision (a staged
+ * update, OnDelete, a rollback) mounts its own version, and no `up` deletes what a running pod mounts.
+ */
 export function bootstrapConfigMap(settings: ClusterSettings): ConfigMapSpec {
     const scripts = Object.fromEntries(
         SCRIPT_FILES.map((file) => [file, readFileSync(join(__dirname, "..", "scripts", file), "utf8")]),
     );
+    const data = { ...scripts, "postgresql.conf": postgresqlConf(settings), "pg_hba.conf": pgHbaConf(settings) };
+    const metadata = namespacedMetadata(settings, clusterNames(settings).configMap(dataChecksum(data)));
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: namespacedMetadata(settings, clusterNames(settings).configMap),
-        data: { ...scripts, "postgresql.conf": postgresqlConf(settings), "pg_hba.conf": pgHbaConf(settings) },
+        metadata: { ...metadata, annotations: { ...RETAINED_OBJECT_ANNOTATIONS } },
+        // Content-addressed: the same name must always mean the same data.
+        immutable: true,
+        data,
     };
 }
 
-/** A digest of the ConfigMap's data: in the pod template, it rolls the pods when scripts or settings change. */
-export function configChecksum(configMap: ConfigMapSpec): string {
-    const data = configMap.data;
+/** A digest of a ConfigMap's data, independent of the order of its keys. */
+export function dataChecksum(data: Readonly<Record<string, string>>): string {
     const canonical = Object.keys(data)
         .sort()
         .map((key) => `${key}\0${data[key]}`)

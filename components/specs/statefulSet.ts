@@ -58,8 +58,18 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
  */
 function awaitAnnotations(settings: ClusterSettings): Record<string, string> {
     const strategy = settings.updateStrategy;
-    const staged = strategy.type === "OnDelete" || strategy.partition > 0;
-    return staged ? { "pulumi.com/waitFor": `jsonpath={.status.readyReplicas}=${settings.replicas}` } : {};
+    if (strategy.type === "RollingUpdate" && strategy.partition === 0) {
+        return {};
+    }
+    const ready = `@.readyReplicas==${settings.replicas}`;
+    const staged = strategy.type === "RollingUpdate" ? settings.replicas - strategy.partition : 0;
+    // Every pod ready and, when the partition stages pods, at least that many on the newest revision: more
+    // when the pods below the partition already run it (a first create, a change that touches no pod).
+    // The filter selects `.status` only when it holds, and Pulumi evaluates it only against a status the
+    // controller wrote for the current spec (observedGeneration), so readiness left from before the change
+    // does not end the wait. No ">=": the annotation's parser splits at a single "=".
+    const condition = staged > 0 ? `${ready} && @.updatedReplicas>${staged - 1}` : ready;
+    return { "pulumi.com/waitFor": `jsonpath={$[?${condition}]}` };
 }
 
 /**
@@ -134,10 +144,11 @@ export function placement(
 }
 
 /**
- * The StatefulSet: pod 0 is the primary, the others stream from it. `configChecksum` goes into the pod
- * template so that a change of scripts or settings rolls the pods (standbys first, the primary last).
+ * The StatefulSet: pod 0 is the primary, the others stream from it. `configMapName` names the version of
+ * the configuration the pods mount: a change of scripts or settings is a new name, so it rolls the pods
+ * (standbys first, the primary last).
  */
-export function statefulSet(settings: ClusterSettings, configChecksum: string) {
+export function statefulSet(settings: ClusterSettings, configMapName: string) {
     const names = clusterNames(settings);
     const strategy = settings.updateStrategy;
     return {
@@ -156,10 +167,7 @@ export function statefulSet(settings: ClusterSettings, configChecksum: string) {
             selector: { matchLabels: selectorLabels(settings) },
             volumeClaimTemplates: [volumeClaimTemplate(settings)],
             template: {
-                metadata: {
-                    labels: commonLabels(settings),
-                    annotations: { "pg-ha/config-sha256": configChecksum },
-                },
+                metadata: { labels: commonLabels(settings) },
                 spec: {
                     enableServiceLinks: false,
                     terminationGracePeriodSeconds: 60,
@@ -216,7 +224,7 @@ export function statefulSet(settings: ClusterSettings, configChecksum: string) {
                         },
                     ],
                     volumes: [
-                        { name: "config", configMap: { name: names.configMap, defaultMode: 0o444 } },
+                        { name: "config", configMap: { name: configMapName, defaultMode: 0o444 } },
                         { name: "secrets", secret: { secretName: names.secret, defaultMode: 0o440 } },
                         { name: "runtime", emptyDir: {} },
                         { name: "tmp", emptyDir: {} },

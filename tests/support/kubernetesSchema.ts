@@ -2,6 +2,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { PersistentVolume } from "kubernetes-models/v1/PersistentVolume";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Service } from "kubernetes-models/v1/Service";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -22,6 +23,7 @@ const MODELS: Record<string, (object: Record<string, unknown>) => Validatable> =
     "v1/Secret": (object) => new Secret(object),
     "v1/ConfigMap": (object) => new ConfigMap(object),
     "v1/PersistentVolume": (object) => new PersistentVolume(object),
+    "v1/PersistentVolumeClaim": (object) => new PersistentVolumeClaim(object),
     "v1/Service": (object) => new Service(object),
     "apps/v1/StatefulSet": (object) => new StatefulSet(object),
     "policy/v1/PodDisruptionBudget": (object) => new PodDisruptionBudget(object),

@@ -22,6 +22,8 @@ export interface RegisteredResource {
     inputs: Record<string, unknown>;
     /** Dotted paths of the inputs that arrived as secrets. */
     secretInputPaths: string[];
+    /** The provider reference (`<provider urn>::<id>`), or "" for the stack's default provider. */
+    provider: string;
     /** URNs given through `dependsOn` (not those implied by inputs). */
     explicitDependencies: string[];
     /** The resource options the engine acts on at replacement, deletion and while waiting. */
@@ -62,10 +64,14 @@ class StrictMocks implements pulumi.runtime.Mocks {
         if (args.type === "random:index/randomPassword:RandomPassword") {
             return { id: args.name, state: { ...inputs, result: mockPasswordFor(args.name) } };
         }
+        if (args.type === "pulumi:providers:kubernetes") {
+            return { id: `${args.name}-id`, state: inputs };
+        }
         if (args.type.startsWith("kubernetes:")) {
             const metadata = (inputs.metadata ?? {}) as { namespace?: string; name?: string };
             const id = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name;
-            return { id, state: inputs };
+            // What the API server adds: the uid a PersistentVolume's claimRef needs from its claim.
+            return { id, state: { ...inputs, metadata: { ...metadata, uid: `uid-of-${args.name}` } } };
         }
         throw new Error(`unexpected resource ${args.type} (${args.name}): the mocks do not cover it`);
     }
@@ -92,6 +98,7 @@ function record(req: RegisterResourceRequest): void {
         custom: req.getCustom(),
         inputs: unwrapSecrets(raw) as Record<string, unknown>,
         secretInputPaths: secretPaths(raw, ""),
+        provider: req.getProvider(),
         explicitDependencies: req.getDependenciesList().filter((urn) => !impliedByInputs.has(urn)),
         deleteBeforeReplace: req.getDeletebeforereplace(),
         retainOnDelete: req.getRetainondelete() ?? false,
