@@ -17,6 +17,10 @@ import { useE2EStack } from "./support/useE2EStack";
 import { stackSettings } from "./support/expectedObjects";
 import { kubectl, kubectlJson, psqlInPod, waitUntil } from "./support/kubectl";
 
+interface PodRestarts {
+    status: { containerStatuses: { restartCount: number }[] };
+}
+
 /**
  * Day-two operations of the README's operations guide on the real cluster, one stack through all of them in
  * order, as an operator would run them. Each test states one operation and checks the data after it: the
@@ -176,6 +180,31 @@ describe("day-two operations on a real cluster", function () {
         assert.equal(await psqlFromClient(suite.e2e.namespace, client, rw(), "SELECT pg_is_in_recovery()"), "f");
     });
 
+    it("restarts a standby whose PostgreSQL was killed in place: same pod, same data, streaming again", async function () {
+        const names = clusterNames(settings());
+        const standby = names.pod(1);
+        const restarts = async (): Promise<number> => {
+            const pod = await kubectlJson<PodRestarts>(["get", "pod", "-n", suite.e2e.namespace, standby]);
+            return pod.status.containerStatuses.reduce((sum, container) => sum + container.restartCount, 0);
+        };
+        const before = await podIdentities(suite.e2e.namespace, settings());
+        const restartsBefore = await restarts();
+        await markDataDirectory(suite.e2e.namespace, standby, `kept-${standby}`);
+        // SIGQUIT: PostgreSQL's immediate shutdown, the nearest a process in the pod can get to a crash of its
+        // PID 1 (which ignores SIGKILL sent from inside its own namespace).
+        await kubectl(["exec", "-n", suite.e2e.namespace, standby, "--", "/bin/sh", "-c", "kill -QUIT 1"]);
+        await waitUntil(`${standby} restarted by the kubelet`, 120_000, async () =>
+            (await restarts()) > restartsBefore ? true : undefined,
+        );
+        await waitForCluster(suite.e2e.namespace, settings());
+        const after = await podIdentities(suite.e2e.namespace, settings());
+        assert.equal(after[standby].uid, before[standby].uid, "the same pod");
+        assert.equal(await dataDirectoryMark(suite.e2e.namespace, standby), `kept-${standby}`);
+        await psqlFromClient(suite.e2e.namespace, client, rw(), "INSERT INTO e2e_rows (note) VALUES ('after a kill')");
+        const counts = await rowsOnEveryPod(suite.e2e.namespace, settings(), "e2e_rows");
+        assert.equal(new Set(Object.values(counts)).size, 1);
+    });
+
     it("keeps the data across destroy and up with a changed setting in between", async function () {
         const names = clusterNames(settings());
         const total = Number(await psqlInPod(suite.e2e.namespace, names.pod(0), "SELECT count(*) FROM e2e_rows"));
@@ -183,14 +212,8 @@ describe("day-two operations on a real cluster", function () {
         await suite.e2e.stack.destroy({ color: "never" });
         // The namespace's pod-security labels change with this setting: the retained namespace is taken over.
         suite.e2e.changeSettings({ volumePermissions: { enabled: true } });
-        // The README's runbook: provider 4.30 and later (kind's run) create client-side and need the kept
-        // namespace adopted; the v4.25 code of this machine's run upserts anyway.
-        suite.e2e.stack.workspace.envVars.PULUMI_K8S_UPSERT_EXISTING_OBJECTS = "true";
-        try {
-            await up();
-        } finally {
-            delete suite.e2e.stack.workspace.envVars.PULUMI_K8S_UPSERT_EXISTING_OBJECTS;
-        }
+        // A plain `up`: the kept objects are adopted through the component's upsert provider.
+        await up();
         const namespace = await kubectlJson<{ metadata: { labels: Record<string, string> } }>([
             "get",
             "namespace",

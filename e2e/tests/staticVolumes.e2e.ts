@@ -6,11 +6,11 @@ import { stackSettings } from "./support/expectedObjects";
 import { kubectl, kubectlJson, waitUntil } from "./support/kubectl";
 
 interface ClaimList {
-    items: { metadata: { name: string }; spec: { volumeName?: string }; status: { phase?: string } }[];
+    items: { metadata: { name: string; uid: string }; spec: { volumeName?: string }; status: { phase?: string } }[];
 }
 
 interface Volume {
-    spec: { nfs?: { server: string; path: string }; claimRef?: { namespace: string; name: string } };
+    spec: { nfs?: { server: string; path: string }; claimRef?: { namespace: string; name: string; uid?: string } };
     status: { phase?: string };
 }
 
@@ -22,12 +22,12 @@ interface Volume {
 describe("the dev stack on a real cluster: static NFS volumes bind to their intended claims", function () {
     const suite = useE2EStack("dev", { podManagementPolicy: "Parallel" });
 
-    it("binds the claim of each pod to the PersistentVolume of its ordinal, by name and NFS path", async function () {
+    /** Runs `up` until every claim is bound, checks each binding, and interrupts it: the pods never start here. */
+    async function upUntilBound(): Promise<void> {
         const settings = stackSettings(suite.e2e.config);
         const names = clusterNames(settings);
         const nfs = settings.storage.nfs;
         assert.ok(nfs, "the dev stack uses static NFS volumes");
-        // The pods never become Ready here: `up` waits for them, so it is interrupted once the claims are checked.
         const abort = new AbortController();
         const deploying = suite.e2e.stack.up({ color: "never", signal: abort.signal }).catch((error: unknown) => error);
         try {
@@ -43,15 +43,21 @@ describe("the dev stack on a real cluster: static NFS volumes bind to their inte
                 const volume = await kubectlJson<Volume>(["get", "persistentvolume", names.persistentVolume(ordinal)]);
                 assert.equal(volume.status.phase, "Bound");
                 assert.deepEqual(volume.spec.nfs, { server: nfs.server, path: nfs.paths[ordinal] });
-                assert.deepEqual(volume.spec.claimRef && [volume.spec.claimRef.namespace, volume.spec.claimRef.name], [
+                const claimRef = volume.spec.claimRef;
+                assert.deepEqual(claimRef && [claimRef.namespace, claimRef.name, claimRef.uid], [
                     suite.e2e.namespace,
                     names.claim(ordinal),
+                    claim.metadata.uid,
                 ]);
             }
         } finally {
             abort.abort();
             await deploying;
         }
+    }
+
+    it("binds the claim of each pod to the PersistentVolume of its ordinal, by name and NFS path", async function () {
+        await upUntilBound();
     });
 
     it("keeps the PersistentVolumes on destroy (the data outlives the stack)", async function () {
@@ -64,5 +70,20 @@ describe("the dev stack on a real cluster: static NFS volumes bind to their inte
         }
         const workload = await kubectl(["get", "statefulsets", "-n", suite.e2e.namespace, "-o", "name"]);
         assert.equal(workload.stdout.trim(), "");
+    });
+
+    it("binds the kept volumes to the new claims after destroy and a deleted namespace, instead of waiting on them", async function () {
+        await kubectl(["delete", "namespace", suite.e2e.namespace, "--wait=true"]);
+        const settings = stackSettings(suite.e2e.config);
+        await waitUntil("every kept volume Released", 60_000, async () => {
+            const phases = await Promise.all(
+                Array.from({ length: settings.replicas }, async (_, ordinal) => {
+                    const name = clusterNames(settings).persistentVolume(ordinal);
+                    return (await kubectlJson<Volume>(["get", "persistentvolume", name])).status.phase;
+                }),
+            );
+            return phases.every((phase) => phase === "Released") ? true : undefined;
+        });
+        await upUntilBound();
     });
 });
