@@ -6,14 +6,20 @@ import { createE2EStack } from "../e2e/tests/support/e2eStack";
 import { e2eEnvironment } from "../e2e/tests/support/e2eEnvironment";
 import { stackSettings } from "../e2e/tests/support/expectedObjects";
 import { kubectl } from "../e2e/tests/support/kubectl";
+import { CONTAINER_NAME } from "../components/specs/statefulSet";
+import { POD_PATHS } from "../components/specs/podPaths";
+import { clusterNames } from "../components/naming";
+import { CLONE_SCALE } from "./clone";
 import { waitForCluster } from "../e2e/tests/support/clusterState";
 import { Row } from "./report";
 import { summarize } from "./stats";
 
 /**
- * The real cluster of `npm run e2e`: how long a warm start takes (everything built), and how long the real
+ * The real cluster of `npm run e2e`: how long a warm start takes (everything built); how long the real
  * `pulumi up` of the local stack takes until every pod is Ready and every standby streams, on the real kubelet
- * (next to the pod harness's cold start in the coldstart section). Each run starts a fresh cluster.
+ * (next to the pod harness's cold start in the coldstart section); a rolling update of its 3 pods (a settings
+ * change); and a new standby's clone of the clone section's pgbench database (a scale-up from 3 to 4). Each run
+ * starts a fresh cluster.
  */
 export async function e2eBenchmark(runs: number): Promise<Row[]> {
     const paths = e2ePaths();
@@ -22,6 +28,8 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
     Object.assign(process.env, clusterEnvironment(paths, bin, process.env.PATH ?? ""));
     const starts: number[] = [];
     const deploys: number[] = [];
+    const rolls: number[] = [];
+    const clones: number[] = [];
     for (let run = 0; run < runs; run++) {
         const started = Date.now();
         await up(paths, bin);
@@ -33,6 +41,32 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
             await e2e.stack.up({ color: "never" });
             await waitForCluster(e2e.namespace, settings);
             deploys.push(Date.now() - deploying);
+
+            e2e.changeSettings({ postgresqlParameters: { work_mem: "8MB" } });
+            const rolling = Date.now();
+            await e2e.stack.up({ color: "never" });
+            await waitForCluster(e2e.namespace, settings);
+            rolls.push(Date.now() - rolling);
+
+            const pod0 = clusterNames(settings).pod(0);
+            const pgbench = [
+                "pgbench",
+                "-i",
+                "-q",
+                "-s",
+                String(CLONE_SCALE),
+                "-h",
+                POD_PATHS.runtime,
+                "-U",
+                "postgres",
+            ];
+            await kubectl(["exec", "-n", e2e.namespace, pod0, "-c", CONTAINER_NAME, "--", ...pgbench, "postgres"]);
+            e2e.changeSettings({ replicas: 4 });
+            const scaled = stackSettings(e2e.config);
+            const cloning = Date.now();
+            await e2e.stack.up({ color: "never" });
+            await waitForCluster(e2e.namespace, scaled, { timeoutMs: 900_000 });
+            clones.push(Date.now() - cloning);
             await e2e.stack.destroy({ color: "never" });
             await kubectl(["delete", "namespace", e2e.namespace, "--wait=true"]);
             await e2e.remove();
@@ -40,7 +74,8 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
             await down(paths, bin);
         }
         process.stdout.write(
-            `e2e run ${run + 1}: cluster up ${starts[run]} ms, pulumi up to streaming ${deploys[run]} ms\n`,
+            `e2e run ${run + 1}: cluster up ${starts[run]} ms, pulumi up to streaming ${deploys[run]} ms, ` +
+                `rolling update ${rolls[run]} ms, scale-up clone ${clones[run]} ms\n`,
         );
     }
     return [
@@ -53,6 +88,16 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
             figure: "Real cluster: `pulumi up` of the local stack to the StatefulSet rolled out, every pod Ready and every standby streaming",
             unit: "ms",
             value: summarize(deploys),
+        },
+        {
+            figure: "Real cluster: rolling update of the 3 pods (a settings change), `pulumi up` to every pod on the new revision, Ready and streaming",
+            unit: "ms",
+            value: summarize(rolls),
+        },
+        {
+            figure: `Real cluster: scale 3 → 4 with a pgbench scale ${CLONE_SCALE} database, \`pulumi up\` to pod 3 cloned and streaming`,
+            unit: "ms",
+            value: summarize(clones),
         },
     ];
 }

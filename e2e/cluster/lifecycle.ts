@@ -208,6 +208,23 @@ async function stopContainerd(paths: E2EPaths, bin: BuiltBinaries): Promise<void
 }
 
 /**
+ * What a restart of the node does to its pods, with the control plane left running: the kubelet and containerd
+ * stop, every pod's containers stop with their sandboxes (network namespaces and addresses go too), and both
+ * daemons start again. The kubelet then makes each pod's sandbox anew and starts its containers: the same pods
+ * on the same volumes, with new addresses.
+ */
+export async function restartNode(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
+    const daemons = clusterDaemons(paths, bin, pkiFiles(paths.certs), clusterFiles(paths));
+    const start = (name: DaemonName): number => startDaemon({ name, ...daemons[name] }, daemonFilesOf(paths, name));
+    await stopDaemon(daemonFilesOf(paths, "kubelet"));
+    await stopContainerd(paths, bin);
+    start("containerd");
+    await waitFor("containerd", 30_000, async () => (await ctr(paths, ["version"], true)).code === 0 || undefined);
+    start("kubelet");
+    await waitFor("the node to be Ready", 120_000, async () => (await nodeReady(paths, bin)) || undefined);
+}
+
+/**
  * Stops the cluster and removes it: every process it started (by PID), its pods' sandboxes, mounts,
  * network namespaces, iptables chains, the bridge, cgroups and state, and restores the kernel settings.
  */

@@ -15,7 +15,10 @@ import {
 } from "./support/clusterState";
 import { useE2EStack } from "./support/useE2EStack";
 import { stackSettings } from "./support/expectedObjects";
-import { kubectl, kubectlJson, psqlInPod, waitUntil } from "./support/kubectl";
+import { kubectl, kubectlJson, psqlInPod, readyPods, waitUntil } from "./support/kubectl";
+import { binaryDirs } from "../build/buildAll";
+import { restartNode } from "../cluster/lifecycle";
+import { e2ePaths } from "../support/paths";
 
 interface PodRestarts {
     status: { containerStatuses: { restartCount: number }[] };
@@ -203,6 +206,34 @@ describe("day-two operations on a real cluster", function () {
         await psqlFromClient(suite.e2e.namespace, client, rw(), "INSERT INTO e2e_rows (note) VALUES ('after a kill')");
         const counts = await rowsOnEveryPod(suite.e2e.namespace, settings(), "e2e_rows");
         assert.equal(new Set(Object.values(counts)).size, 1);
+    });
+
+    it("brings every pod back with its data after a node restart (kubelet and containerd, every container gone)", async function () {
+        const before = await podIdentities(suite.e2e.namespace, settings());
+        const clientSelector = Object.entries(CLIENT_LABELS)
+            .map(([label, value]) => `${label}=${value}`)
+            .join(",");
+        const started = Date.now();
+        const paths = e2ePaths();
+        await restartNode(paths, binaryDirs(paths));
+        await waitForCluster(suite.e2e.namespace, settings());
+        process.stdout.write(
+            `      (node restarted: every pod Ready and streaming ${Date.now() - started} ms later)\n`,
+        );
+        const after = await podIdentities(suite.e2e.namespace, settings());
+        for (const pod of podNames(settings())) assert.equal(after[pod].uid, before[pod].uid, `${pod}: the same pod`);
+        await waitUntil("the client pod back", 120_000, async () =>
+            (await readyPods(suite.e2e.namespace, clientSelector)).includes(client) ? true : undefined,
+        );
+        await psqlFromClient(
+            suite.e2e.namespace,
+            client,
+            rw(),
+            "INSERT INTO e2e_rows (note) VALUES ('after a restart')",
+        );
+        const counts = await rowsOnEveryPod(suite.e2e.namespace, settings(), "e2e_rows");
+        assert.equal(new Set(Object.values(counts)).size, 1);
+        assert.equal(await psqlFromClient(suite.e2e.namespace, client, rw(), "SELECT pg_is_in_recovery()"), "f");
     });
 
     it("keeps the data across destroy and up with a changed setting in between", async function () {

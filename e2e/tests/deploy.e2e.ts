@@ -5,6 +5,7 @@ import { CLIENT_LABELS, deleteClientPod, psqlFromClient, startClientPod } from "
 import { useE2EStack } from "./support/useE2EStack";
 import { expectedCreates, stackSettings } from "./support/expectedObjects";
 import { kubectl, waitUntil } from "./support/kubectl";
+import { clusterObjects } from "../../components/specs/cluster";
 import { podNames, streamingStandbys, waitForCluster } from "./support/clusterState";
 
 /** Pulumi types of the resources an operation plans to create, from its engine events. */
@@ -86,7 +87,9 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
         await suite.e2e.stack.preview({ color: "never", expectNoChanges: true, refresh: true, diff: true });
     });
 
-    it("removes with `destroy` what the program does not keep on purpose, and keeps the namespace", async function () {
+    it("removes with `destroy` what the program does not keep on purpose, and keeps the namespace and the configuration", async function () {
+        const settings = stackSettings(suite.e2e.config);
+        const configMap = clusterObjects(settings, { superuser: "", replication: "" }).configMap.metadata.name;
         await suite.e2e.stack.destroy({ color: "never" });
         const left = await kubectl([
             "get",
@@ -97,7 +100,8 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
             "name",
         ]);
         const ours = left.stdout.split("\n").filter((line) => line && !line.endsWith("/kube-root-ca.crt"));
-        assert.deepEqual(ours, []);
+        // The configuration's ConfigMap is kept like the claims: the next `up` adopts it.
+        assert.deepEqual(ours, [`configmap/${configMap}`]);
         const namespace = await kubectl(["get", "namespace", suite.e2e.namespace, "-o", "name"]);
         assert.equal(namespace.stdout.trim(), `namespace/${suite.e2e.namespace}`);
     });

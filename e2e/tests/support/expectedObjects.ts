@@ -24,7 +24,9 @@ export function pulumiType(object: { apiVersion?: unknown; kind?: unknown }): st
 /** The Pulumi types a first `up` of these settings creates: the stack, the component and each object. */
 export function expectedCreates(settings: ClusterSettings): string[] {
     const objects = inApplyOrder(clusterObjects(settings, { superuser: "", replication: "" }));
-    // The default Kubernetes provider is a resource of its own, created with the first object.
-    const program = ["pulumi:pulumi:Stack", "pulumi:providers:kubernetes", "pg-ha:index:PostgresCluster"];
+    // Providers are resources of their own: the default one, created with the first object, and the one the
+    // component makes for the objects a destroy keeps.
+    const provider = "pulumi:providers:kubernetes";
+    const program = ["pulumi:pulumi:Stack", provider, provider, "pg-ha:index:PostgresCluster"];
     return [...program, ...objects.map(pulumiType)].sort();
 }
