@@ -51,9 +51,11 @@ function parseSetting(value: string): unknown {
 /**
  * The provider for kept objects: the one given, or, when the cluster's resources use the stack's default
  * provider, one built from the same settings. A caller who gives the component its own Kubernetes provider and
- * no kept-objects provider gets that provider for the kept objects too (no upsert: see the README).
+ * no kept-objects provider gets that provider for the kept objects too, and a warning: with provider 4.30 or
+ * later and upsert off, the `up` after a destroy, and a change back to an earlier configuration (whose
+ * ConfigMap still exists), fail with `AlreadyExists`.
  */
-export function keptObjectsProvider(
+export function providerForKeptObjects(
     component: pulumi.ComponentResource,
     name: string,
     given: k8s.Provider | undefined,
@@ -63,6 +65,12 @@ export function keptObjectsProvider(
     }
     const inherited = component.getProvider("kubernetes::");
     if (inherited) {
+        void pulumi.log.warn(
+            "keptObjectsProvider is not set while a Kubernetes provider is: the namespace, volumes, claims and " +
+                "ConfigMaps a destroy keeps use that provider, so unless it has upsertExistingObjects on, the up " +
+                "after a destroy and a return to an earlier configuration fail with AlreadyExists (provider 4.30+)",
+            component,
+        );
         return inherited;
     }
     return new k8s.Provider(`${name}-kept-objects`, keptObjectsProviderArgs(pulumi.runtime.allConfig()), {

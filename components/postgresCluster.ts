@@ -6,7 +6,7 @@ import { ClusterSettings, ClusterSettingsInput, resolveSettings } from "./settin
 import { POSTGRES_PORT, clusterNames } from "./naming";
 import { clusterObjects } from "./specs/cluster";
 import { boundToClaim } from "./specs/storage";
-import { keptObjectsProvider } from "./keptObjectsProvider";
+import { providerForKeptObjects } from "./keptObjectsProvider";
 
 export { PostgresClusterArgs };
 
@@ -35,11 +35,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
         // Validated before super(): a bad argument must not leave even the component registered.
         const settings = resolveArgs(args);
         super("pg-ha:index:PostgresCluster", name, {}, opts);
-        // Objects a destroy keeps, so that the next `up` finds them and adopts them (see keptObjectsProvider).
+        // Objects a destroy keeps, so that the next `up` finds them and adopts them (see providerForKeptObjects).
         const kept: pulumi.CustomResourceOptions = {
             parent: this,
             retainOnDelete: true,
-            provider: keptObjectsProvider(this, name, args.keptObjectsProvider),
+            provider: providerForKeptObjects(this, name, args.keptObjectsProvider),
         };
 
         const names = clusterNames(settings);
@@ -72,6 +72,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
                 new k8s.core.v1.PersistentVolumeClaim(`${name}-data-claim-${ordinal}`, spec, {
                     ...kept,
                     dependsOn: namespace,
+                    // A claim of a static volume cannot be resized; `storage.size` applies to new claims.
+                    ignoreChanges: ["spec.resources"],
                 }),
         );
         const volumes = objects.persistentVolumes.map(
@@ -141,7 +143,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
 
 /** Plain passwords are validated with the rest; passwords that are Outputs can only be checked by the pods. */
 function resolveArgs(args: PostgresClusterArgs): ClusterSettings {
-    const { superuserPassword, replicationPassword, keptObjectsProvider: _provider, ...rest } = args;
+    const { superuserPassword, replicationPassword, keptObjectsProvider: _notASetting, ...rest } = args;
     const input: ClusterSettingsInput = {
         ...rest,
         ...(typeof superuserPassword === "string" ? { superuserPassword } : {}),

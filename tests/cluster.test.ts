@@ -215,7 +215,8 @@ for (const stack of stackNames()) {
                     // From both sides: the claim names the volume, the volume the claim's uid (the mocks' stand-in).
                     const volume = ofType(run, T.pv).find((pv) => inputsOf(pv).spec.claimRef === claim);
                     assert.strictEqual(made.spec.volumeName, volume && inputsOf(volume).metadata.name);
-                    assert.match(String(claim.uid), /^uid-of-/);
+                    const ordinal = claim.name.split("-").pop();
+                    assert.strictEqual(claim.uid, `uid-of-${sts.metadata.name}-data-claim-${ordinal}`);
                 }
             });
 

@@ -118,7 +118,7 @@ describe("the kept objects under the engine: retained on delete, through the ups
         }
     });
 
-    it("binds each NFS volume to the uid of its own claim", async () => {
+    it("binds each NFS volume to the uid of its own claim, and never resizes a claim", async () => {
         const { resources } = await runProgram(
             engineConfig({
                 ...stackConfig("dev"),
@@ -129,6 +129,12 @@ describe("the kept objects under the engine: retained on delete, through the ups
         );
         const volumes = resources.filter((resource) => resource.type === "kubernetes:core/v1:PersistentVolume");
         assert.strictEqual(volumes.length, 3);
+        for (const claim of resources.filter(
+            (resource) => resource.type === "kubernetes:core/v1:PersistentVolumeClaim",
+        )) {
+            // A static volume's claim cannot be resized: a new storage.size must not fail every later up.
+            assert.deepStrictEqual(claim.ignoreChanges, ["spec.resources"], claim.name);
+        }
         for (const volume of volumes) {
             const ordinal = volume.name.split("-").pop();
             const claimRef = (volume.inputs.spec as { claimRef: Record<string, string> }).claimRef;

@@ -1,6 +1,10 @@
 import { strict as assert } from "assert";
 
-import { clusterNames } from "../../components/naming";
+import { randomBytes } from "crypto";
+
+import { SECRET_KEYS, clusterNames } from "../../components/naming";
+import { POD_PATHS } from "../../components/specs/podPaths";
+import { CONFIG_NAMESPACE } from "../../components/stackConfig";
 import {
     podIdentities,
     podNames,
@@ -140,5 +144,41 @@ describe("staged updates on a real cluster: a partition, then OnDelete", functio
         assert.equal(await psqlInPod(suite.e2e.namespace, pod(1), "SHOW work_mem"), "7MB");
         assert.equal(await psqlInPod(suite.e2e.namespace, pod(0), "SHOW work_mem"), "6MB");
         await writeAndCheckRows("on delete");
+    });
+
+    it("keeps the Secret's files in every running pod while a password change replaces the Secret", async function () {
+        const file = `${POD_PATHS.secrets}/${SECRET_KEYS.superuserPassword}`;
+        const newPassword = randomBytes(24).toString("base64url");
+        await suite.e2e.stack.setConfig(`${CONFIG_NAMESPACE}:superuserPassword`, { value: newPassword, secret: true });
+        const missing: string[] = [];
+        let updating = true;
+        const watcher = (async () => {
+            while (updating) {
+                for (const name of podNames(settings())) {
+                    const found = await kubectl(["exec", "-n", suite.e2e.namespace, name, "--", "test", "-s", file])
+                        .then(() => true)
+                        .catch(() => false);
+                    if (!found) missing.push(name);
+                }
+            }
+        })();
+        try {
+            await up();
+        } finally {
+            updating = false;
+            await watcher;
+        }
+        assert.deepEqual(missing, [], "a running pod lost its password file during the up");
+        await waitUntil("the new password in every pod's file", 300_000, async () => {
+            const contents = await Promise.all(
+                podNames(settings()).map((name) =>
+                    kubectl(["exec", "-n", suite.e2e.namespace, name, "--", "cat", file]).then(
+                        (result) => result.stdout,
+                    ),
+                ),
+            );
+            return contents.every((content) => content === newPassword) ? true : undefined;
+        });
+        await writeAndCheckRows("after a password change");
     });
 });

@@ -29,6 +29,7 @@ export interface RegisteredResource {
     /** The resource options the engine acts on at replacement, deletion and while waiting. */
     deleteBeforeReplace: boolean;
     retainOnDelete: boolean;
+    ignoreChanges: string[];
     customTimeouts: { create: string; update: string; delete: string };
 }
 
@@ -102,6 +103,7 @@ function record(req: RegisterResourceRequest): void {
         explicitDependencies: req.getDependenciesList().filter((urn) => !impliedByInputs.has(urn)),
         deleteBeforeReplace: req.getDeletebeforereplace(),
         retainOnDelete: req.getRetainondelete() ?? false,
+        ignoreChanges: req.getIgnorechangesList(),
         customTimeouts: {
             create: req.getCustomtimeouts()?.getCreate() ?? "",
             update: req.getCustomtimeouts()?.getUpdate() ?? "",
