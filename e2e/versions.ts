@@ -8,6 +8,12 @@ export const VERSIONS = {
     coredns: "v1.14.0",
     localPathProvisioner: "v0.0.30",
     criTools: "v1.34.0",
+    /**
+     * The NetworkPolicy engine (kube-router's firewall alone: iptables and ipset). The only version the proxy
+     * serves; advisories are reported against it, acceptable for a controller that only sees this loopback
+     * test cluster. (kube-network-policies needs nfqueue in nftables, which this kernel lacks.)
+     */
+    kubeRouter: "v2.1.0",
     pulumi: "v3.274.1",
     /** The last sdk/v3 that holds the Node.js language host as a package (the proxy refuses its own module). */
     pulumiLanguageNodejs: "v3.68.0",
@@ -35,6 +41,7 @@ export const HOST_PACKAGES = [
     "debootstrap",
     "openssl",
     "conntrack",
+    "ipset",
 ] as const;
 
 /** Images the cluster runs, by the reference the kubelet and the stacks use. */

@@ -11,6 +11,7 @@ import {
     crictlBuild,
     etcdBuild,
     kubernetesBuild,
+    kubeRouterBuild,
     localPathProvisionerBuild,
     pulumiBuild,
     pulumiKubernetesBuild,
@@ -62,6 +63,7 @@ export async function buildCluster(paths: E2EPaths): Promise<BuiltBinaries> {
     await goBuild(paths, corednsBuild());
     await goBuild(paths, localPathProvisionerBuild());
     await goBuild(paths, crictlBuild());
+    await goBuild(paths, kubeRouterBuild());
     for (const recipe of IMAGE_RECIPES) await buildImage(paths, recipe);
     return binaryDirs(paths);
 }

@@ -31,6 +31,7 @@ export const BUILD_KEYS = {
     coredns: `coredns-${VERSIONS.coredns}`,
     localPathProvisioner: `local-path-provisioner-${VERSIONS.localPathProvisioner}`,
     crictl: `cri-tools-${VERSIONS.criTools}`,
+    kubeRouter: `kube-router-${VERSIONS.kubeRouter}`,
     pulumi: `pulumi-${VERSIONS.pulumi}`,
     pulumiLanguageNodejs: `pulumi-language-nodejs-${VERSIONS.pulumiLanguageNodejs}`,
     // Every pin of the provider's build: its code, the module's commit and the two SDKs it is built with.
@@ -166,6 +167,19 @@ export function localPathProvisionerBuild(): GoBuild {
         copies: [],
         get: [`github.com/rancher/local-path-provisioner@${version}`],
         binaries: [{ name: "local-path-provisioner", pkg: "github.com/rancher/local-path-provisioner" }],
+        ldflags: ldflags({}),
+    };
+}
+
+export function kubeRouterBuild(): GoBuild {
+    const cmd = "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router";
+    return {
+        key: BUILD_KEYS.kubeRouter,
+        goMod: goMod("pg-ha-e2e/kube-router"),
+        files: {},
+        copies: [],
+        get: [`${cmd}@${VERSIONS.kubeRouter}`],
+        binaries: [{ name: "kube-router", pkg: cmd }],
         ldflags: ldflags({}),
     };
 }

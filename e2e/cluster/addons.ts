@@ -7,6 +7,7 @@ import { TOPOLOGY } from "./topology";
 export const ADDON_USERS = {
     coredns: "pg-ha-e2e:coredns",
     localPath: "pg-ha-e2e:local-path-provisioner",
+    kubeRouter: "pg-ha-e2e:kube-router",
 } as const;
 
 /**
@@ -66,6 +67,12 @@ export function addonManifests(paths: E2EPaths, helperImage: string): string {
         ...clusterRole(ADDON_USERS.coredns, [
             { apiGroups: [""], resources: ["endpoints", "services", "pods", "namespaces"], verbs: READ },
             { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: READ },
+        ]),
+        ...clusterRole(ADDON_USERS.kubeRouter, [
+            { apiGroups: [""], resources: ["pods", "namespaces", "nodes", "services", "endpoints"], verbs: READ },
+            { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: READ },
+            { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: READ },
+            { apiGroups: [""], resources: ["events"], verbs: ["create", "patch", "update"] },
         ]),
         ...clusterRole(ADDON_USERS.localPath, [
             { apiGroups: [""], resources: ["nodes", "configmaps", "persistentvolumeclaims"], verbs: READ },

@@ -12,6 +12,7 @@ export interface Binaries {
     kubernetes: string;
     coredns: string;
     localPathProvisioner: string;
+    kubeRouter: string;
 }
 
 /** Files `up` writes before it starts anything: configurations and one kubeconfig per identity. */
@@ -21,7 +22,10 @@ export interface ClusterFiles {
     kubeletConfig: string;
     kubeProxyConfig: string;
     corefile: string;
-    kubeconfigs: Record<"controllerManager" | "scheduler" | "kubelet" | "kubeProxy" | "coredns" | "localPath", string>;
+    kubeconfigs: Record<
+        "controllerManager" | "scheduler" | "kubelet" | "kubeProxy" | "coredns" | "localPath" | "kubeRouter",
+        string
+    >;
 }
 
 export function clusterFiles(paths: E2EPaths): ClusterFiles {
@@ -39,6 +43,7 @@ export function clusterFiles(paths: E2EPaths): ClusterFiles {
             kubeProxy: file("kube-proxy.kubeconfig"),
             coredns: file("coredns.kubeconfig"),
             localPath: file("local-path-provisioner.kubeconfig"),
+            kubeRouter: file("kube-router.kubeconfig"),
         },
     };
 }
@@ -55,6 +60,7 @@ export const DAEMON_NAMES = [
     "containerd",
     "kubelet",
     "kube-proxy",
+    "kube-router",
     "coredns",
     "local-path-provisioner",
 ] as const;
@@ -152,6 +158,23 @@ export function clusterDaemons(
             ],
         },
         "kube-proxy": { binary: k8s("kube-proxy"), args: [`--config=${files.kubeProxyConfig}`] },
+        // The firewall alone, enforcing NetworkPolicy with iptables and ipsets; routes, Services and the CNI
+        // stay the bridge plugin's and kube-proxy's. No health or metrics port: nothing listens outside.
+        "kube-router": {
+            binary: path.join(bin.kubeRouter, "kube-router"),
+            args: [
+                `--kubeconfig=${files.kubeconfigs.kubeRouter}`,
+                `--hostname-override=${TOPOLOGY.nodeName}`,
+                "--run-firewall=true",
+                "--run-router=false",
+                "--run-service-proxy=false",
+                "--run-loadbalancer=false",
+                "--enable-cni=false",
+                `--service-cluster-ip-range=${TOPOLOGY.serviceSubnet}`,
+                "--health-port=0",
+                "--metrics-port=0",
+            ],
+        },
         coredns: { binary: path.join(bin.coredns, "coredns"), args: ["-conf", files.corefile] },
         "local-path-provisioner": {
             binary: path.join(bin.localPathProvisioner, "local-path-provisioner"),

@@ -134,6 +134,20 @@ export async function removeClusterChains(): Promise<number> {
     return removed;
 }
 
+/** The ipsets kube-router's firewall makes: the addresses of each policy's pods and peers. */
+export const CLUSTER_IPSET = /^KUBE-(SRC|DST)-[A-Z0-9]+$/;
+
+/** Destroys the cluster's ipsets; an ipset an iptables rule still refers to cannot go, so chains go first. */
+export async function removeClusterIpsets(): Promise<number> {
+    const list = await run("ipset", ["list", "-n"], { allowFailure: true });
+    if (list.code !== 0) return 0;
+    let removed = 0;
+    for (const name of list.stdout.split("\n").filter((line) => CLUSTER_IPSET.test(line))) {
+        if ((await run("ipset", ["destroy", name], { allowFailure: true })).code === 0) removed += 1;
+    }
+    return removed;
+}
+
 /** Mount points at or under `root`, deepest first, from a mountinfo table (octal escapes decoded). */
 export function mountsUnder(mountinfo: string, root: string): string[] {
     const prefix = root.endsWith("/") ? root : `${root}/`;

@@ -17,6 +17,7 @@ import {
     deleteBridge,
     mountsUnder,
     removeClusterChains,
+    removeClusterIpsets,
     removeEmptyContainerdRunDirs,
     removeKubepodsCgroups,
     restoreSysctls,
@@ -57,6 +58,7 @@ function writeConfiguration(paths: E2EPaths, caFile: string): string {
         kubeProxy: { user: "system:kube-proxy", groups: [], kubeconfig: files.kubeconfigs.kubeProxy },
         coredns: { user: ADDON_USERS.coredns, groups: [], kubeconfig: files.kubeconfigs.coredns },
         localPath: { user: ADDON_USERS.localPath, groups: [], kubeconfig: files.kubeconfigs.localPath },
+        kubeRouter: { user: ADDON_USERS.kubeRouter, groups: [], kubeconfig: files.kubeconfigs.kubeRouter },
     };
     const entries = Object.values(identities).map((identity) => ({ ...identity, token: token() }));
     fs.writeFileSync(files.tokens, tokenFile(entries), { mode: 0o600 });
@@ -156,13 +158,21 @@ export async function up(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
             ]);
         }
     });
-    await step("start the node: kubelet, kube-proxy, CoreDNS", async () => {
+    await step("start the node: kubelet, kube-proxy, kube-router's NetworkPolicy firewall, CoreDNS", async () => {
         start("kubelet");
         start("kube-proxy");
+        start("kube-router");
         start("coredns");
         await waitFor("the node to be Ready", 120_000, async () => {
             alive("kubelet");
             return (await nodeReady(paths, bin)) || undefined;
+        });
+        // No health port to ask: its top chain in the filter table says its firewall is in place.
+        await waitFor("kube-router's firewall", 60_000, async () => {
+            alive("kube-router");
+            return (
+                (await run("iptables", ["-S", "KUBE-ROUTER-FORWARD"], { allowFailure: true })).code === 0 || undefined
+            );
         });
         await waitFor("CoreDNS", 30_000, async () => {
             alive("coredns");
@@ -249,6 +259,8 @@ export async function down(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
     const mountsLeft = await unmountUnder(paths.state);
     const chains = await removeClusterChains();
     if (chains > 0) process.stdout.write(`    removed ${chains} iptables chains\n`);
+    const sets = await removeClusterIpsets();
+    if (sets > 0) process.stdout.write(`    removed ${sets} ipsets\n`);
     if (await deleteBridge()) process.stdout.write(`    removed the bridge ${TOPOLOGY.bridge}\n`);
     const cgroups = removeKubepodsCgroups();
     if (cgroups > 0) process.stdout.write(`    removed ${cgroups} pod cgroups\n`);

@@ -6,6 +6,7 @@ import { useE2EStack } from "./support/useE2EStack";
 import { expectedCreates, stackSettings } from "./support/expectedObjects";
 import { kubectl, waitUntil } from "./support/kubectl";
 import { clusterObjects } from "../../components/specs/cluster";
+import { clusterNames } from "../../components/naming";
 import { podNames, streamingStandbys, waitForCluster } from "./support/clusterState";
 
 /** Pulumi types of the resources an operation plans to create, from its engine events. */
@@ -76,6 +77,30 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
             );
         } finally {
             await deleteClientPod(suite.e2e.namespace, client);
+        }
+    });
+
+    it("enforces the NetworkPolicy: the allowed client connects, any other pod is refused, the standbys stream", async function () {
+        const secret = clusterNames(settings()).secret;
+        const rw = clusterNames(settings()).serviceHost(clusterNames(settings()).rwService);
+        const allowed = await startClientPod(suite.e2e.namespace, suite.environment.image, secret);
+        const other = await startClientPod(suite.e2e.namespace, suite.environment.image, secret, {
+            name: "pg-ha-e2e-other",
+            labels: { "app.kubernetes.io/name": "not-a-client-of-the-cluster" },
+        });
+        try {
+            assert.equal(await psqlFromClient(suite.e2e.namespace, allowed, rw, "SELECT 1"), "1");
+            // PGCONNECT_TIMEOUT is 5 s: a dropped SYN ends as a timeout, a refusal by pg_hba would name the role.
+            const refused = await psqlFromClient(suite.e2e.namespace, other, rw, "SELECT 1").then(
+                () => undefined,
+                (error: unknown) => String(error),
+            );
+            assert.ok(refused !== undefined, "a pod the policy does not admit connected");
+            assert.match(refused, /timeout expired/);
+            assert.deepEqual(await streamingStandbys(suite.e2e.namespace, settings()), podNames(settings()).slice(1));
+        } finally {
+            await deleteClientPod(suite.e2e.namespace, other);
+            await deleteClientPod(suite.e2e.namespace, allowed);
         }
     });
 

@@ -5,6 +5,7 @@ import {
     corednsBuild,
     crictlBuild,
     etcdBuild,
+    kubeRouterBuild,
     kubernetesBuild,
     localPathProvisionerBuild,
     pulumiBuild,
@@ -117,6 +118,7 @@ describe("e2e builds: the wrapper modules", function () {
             [corednsBuild(), VERSIONS.coredns],
             [localPathProvisionerBuild(), VERSIONS.localPathProvisioner],
             [crictlBuild(), VERSIONS.criTools],
+            [kubeRouterBuild(), VERSIONS.kubeRouter],
             [pulumiBuild(), VERSIONS.pulumi],
             [pulumiLanguageNodejsBuild(), VERSIONS.pulumiLanguageNodejs],
         ] as const;

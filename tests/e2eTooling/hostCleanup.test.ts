@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 
-import { chainCleanup, mountsUnder, splitRule } from "../../e2e/cluster/host";
+import { CLUSTER_IPSET, chainCleanup, mountsUnder, splitRule } from "../../e2e/cluster/host";
 import { clusterEnvironment, exportLines } from "../../e2e/cluster/environment";
 import { binaryDirs } from "../../e2e/build/buildAll";
 import { e2ePaths } from "../../e2e/support/paths";
@@ -67,6 +67,22 @@ describe("e2e cluster stop: iptables", function () {
             deleteRules: [],
             flushChains: [],
         });
+    });
+});
+
+describe("e2e cluster stop: ipsets", function () {
+    it("destroys the sets of kube-router's firewall, and no other", function () {
+        const sets = [
+            "KUBE-SRC-Q3X7ZL5WSZFE2KAB",
+            "KUBE-DST-VBH27M7NWLDOZIE4",
+            "docker-allow",
+            "KUBE-SRC-",
+            "my-KUBE-SRC-A",
+        ];
+        assert.deepStrictEqual(
+            sets.filter((name) => CLUSTER_IPSET.test(name)),
+            ["KUBE-SRC-Q3X7ZL5WSZFE2KAB", "KUBE-DST-VBH27M7NWLDOZIE4"],
+        );
     });
 });
 

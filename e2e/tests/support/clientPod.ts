@@ -11,12 +11,16 @@ export const CLIENT_LABELS = { "app.kubernetes.io/name": "pg-ha-e2e-client" } as
  * or pod DNS name, with the superuser password from the cluster's Secret. It meets the restricted Pod
  * Security level, as a created namespace enforces.
  */
-export async function startClientPod(namespace: string, image: string, secretName: string): Promise<string> {
-    const name = "pg-ha-e2e-client";
+export async function startClientPod(
+    namespace: string,
+    image: string,
+    secretName: string,
+    { name = "pg-ha-e2e-client", labels = CLIENT_LABELS }: { name?: string; labels?: Record<string, string> } = {},
+): Promise<string> {
     const pod = {
         apiVersion: "v1",
         kind: "Pod",
-        metadata: { name, namespace, labels: CLIENT_LABELS },
+        metadata: { name, namespace, labels },
         spec: {
             securityContext: {
                 runAsNonRoot: true,
