@@ -5,12 +5,12 @@ import { e2ePaths } from "../e2e/support/paths";
 import { createE2EStack } from "../e2e/tests/support/e2eStack";
 import { e2eEnvironment } from "../e2e/tests/support/e2eEnvironment";
 import { stackSettings } from "../e2e/tests/support/expectedObjects";
-import { kubectl } from "../e2e/tests/support/kubectl";
+import { kubectl, readyPods, waitUntil } from "../e2e/tests/support/kubectl";
 import { CONTAINER_NAME } from "../components/specs/statefulSet";
 import { POD_PATHS } from "../components/specs/podPaths";
 import { clusterNames } from "../components/naming";
 import { CLONE_SCALE } from "./clone";
-import { waitForCluster } from "../e2e/tests/support/clusterState";
+import { podNames, podSelector, streamingStandbys, waitForCluster } from "../e2e/tests/support/clusterState";
 import { Row } from "./report";
 import { summarize } from "./stats";
 
@@ -18,7 +18,7 @@ import { summarize } from "./stats";
  * The real cluster of `npm run e2e`: how long a warm start takes (everything built); how long the real
  * `pulumi up` of the local stack takes until every pod is Ready and every standby streams, on the real kubelet
  * (next to the pod harness's cold start in the coldstart section); a rolling update of its 3 pods (a settings
- * change); and a new standby's clone of the clone section's pgbench database (a scale-up from 3 to 4). Each run
+ * change); pod 0 deleted, until the standbys stream from its new pod on its new address; and a new standby's clone of the clone section's pgbench database (a scale-up from 3 to 4). Each run
  * starts a fresh cluster.
  */
 export async function e2eBenchmark(runs: number): Promise<Row[]> {
@@ -30,6 +30,7 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
     const deploys: number[] = [];
     const rolls: number[] = [];
     const clones: number[] = [];
+    const restarts: { total: number; resume: number }[] = [];
     for (let run = 0; run < runs; run++) {
         const started = Date.now();
         await up(paths, bin);
@@ -49,6 +50,19 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
             rolls.push(Date.now() - rolling);
 
             const pod0 = clusterNames(settings).pod(0);
+            const standbys = podNames(settings).slice(1);
+            await kubectl(["delete", "pod", "-n", e2e.namespace, pod0, "--wait=true"]);
+            const deleted = Date.now();
+            await waitUntil(`${pod0} Ready`, 300_000, async () =>
+                (await readyPods(e2e.namespace, podSelector(settings))).includes(pod0) ? true : undefined,
+            );
+            const ready = Date.now();
+            await waitUntil("every standby streaming", 300_000, async () => {
+                const streaming = await streamingStandbys(e2e.namespace, settings);
+                return standbys.every((pod) => streaming.includes(pod)) ? true : undefined;
+            });
+            restarts.push({ total: Date.now() - deleted, resume: Date.now() - ready });
+
             const pgbench = [
                 "pgbench",
                 "-i",
@@ -75,7 +89,8 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
         }
         process.stdout.write(
             `e2e run ${run + 1}: cluster up ${starts[run]} ms, pulumi up to streaming ${deploys[run]} ms, ` +
-                `rolling update ${rolls[run]} ms, scale-up clone ${clones[run]} ms\n`,
+                `rolling update ${rolls[run]} ms, pod 0 deleted to streaming ${restarts[run].total} ms ` +
+                `(from pod 0 Ready ${restarts[run].resume} ms), scale-up clone ${clones[run]} ms\n`,
         );
     }
     return [
@@ -93,6 +108,16 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
             figure: "Real cluster: rolling update of the 3 pods (a settings change), `pulumi up` to every pod on the new revision, Ready and streaming",
             unit: "ms",
             value: summarize(rolls),
+        },
+        {
+            figure: "Real cluster: pod 0 deleted, to every standby streaming from its new pod (new address)",
+            unit: "ms",
+            value: summarize(restarts.map((restart) => restart.total)),
+        },
+        {
+            figure: "Real cluster: … of which pod 0 Ready (on its new address) to every standby streaming again",
+            unit: "ms",
+            value: summarize(restarts.map((restart) => restart.resume)),
         },
         {
             figure: `Real cluster: scale 3 → 4 with a pgbench scale ${CLONE_SCALE} database, \`pulumi up\` to pod 3 cloned and streaming`,

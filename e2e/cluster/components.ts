@@ -60,8 +60,8 @@ export const DAEMON_NAMES = [
     "containerd",
     "kubelet",
     "kube-proxy",
-    "kube-router",
     "coredns",
+    "kube-router",
     "local-path-provisioner",
 ] as const;
 

@@ -158,16 +158,17 @@ export async function up(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
             ]);
         }
     });
-    await step("start the node: kubelet, kube-proxy, kube-router's NetworkPolicy firewall, CoreDNS", async () => {
+    await step("start the node: kubelet, kube-proxy, CoreDNS, kube-router's NetworkPolicy firewall", async () => {
         start("kubelet");
         start("kube-proxy");
-        start("kube-router");
         start("coredns");
         await waitFor("the node to be Ready", 120_000, async () => {
             alive("kubelet");
             return (await nodeReady(paths, bin)) || undefined;
         });
-        // No health port to ask: its top chain in the filter table says its firewall is in place.
+        // It finds its node by name at its start: after the kubelet registered it. No health port to ask: its
+        // top chain in the filter table says its firewall is in place.
+        start("kube-router");
         await waitFor("kube-router's firewall", 60_000, async () => {
             alive("kube-router");
             return (
