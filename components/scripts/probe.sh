@@ -4,8 +4,8 @@
 # startup, liveness: the bootstrap is still at work (waiting for the primary, initialising, cloning), or the
 #   server process answers (accepting connections, or still starting/recovering). Neither looks at the
 #   primary, so a standby is not restarted only because the primary is down, nor a long clone cut short.
-# readiness: pod 0 accepts writes; any other pod is a standby whose WAL receiver is streaming. pg_isready
-#   alone is not enough: a standby whose slot was invalidated still answers but never catches up. Its WAL
+# readiness: pod 0 accepts writes; any other pod is a standby whose WAL receiver is streaming (when not, its
+#   output says why, for the pod's events). pg_isready alone is not enough: a standby whose slot was invalidated still answers but never catches up. Its WAL
 #   receiver shows "streaming" for the moment between connecting and being refused, and dies within
 #   milliseconds of its start (about 15 ms here; a new one follows only every wal_retrieve_retry_interval,
 #   5s), so the streaming receiver must have existed for 200 ms.
@@ -33,12 +33,28 @@ startup | liveness)
 	[ -e "$PG_HA_RUNTIME_DIR/bootstrapping" ] || server_answers
 	;;
 readiness)
-	if [ "$ordinal" = 0 ]; then
-		[ "$(query "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'")" = t ]
-	else
-		[ "$(query "SELECT count(*) FROM pg_stat_wal_receiver r JOIN pg_stat_activity a ON a.pid = r.pid
-			WHERE r.status = 'streaming' AND clock_timestamp() - a.backend_start > interval '200 ms'")" = 1 ]
+	# A probe that fails says why: the kubelet puts its output into the pod's events.
+	if ! pg_isready -q -t 3; then
+		echo "not ready: PostgreSQL does not accept connections yet (starting, recovering, or the bootstrap is at work)"
+		exit 1
 	fi
+	if [ "$ordinal" = 0 ]; then
+		state=$(query "SELECT CASE WHEN pg_is_in_recovery() THEN 'in recovery'
+			WHEN current_setting('transaction_read_only') = 'on' THEN 'read-only' ELSE 'ok' END")
+		[ "$state" = ok ] && exit 0
+		echo "not ready: pod 0 does not accept writes (${state:-no answer})"
+	else
+		state=$(query "SELECT CASE WHEN r.status = 'streaming' AND clock_timestamp() - a.backend_start > interval '200 ms'
+				THEN 'ok' ELSE 'its WAL receiver is ' || r.status END
+			|| coalesce(', last message from pod 0 ' || round(extract(epoch FROM clock_timestamp() - r.last_msg_receipt_time)) || ' s ago', '')
+			FROM pg_stat_wal_receiver r JOIN pg_stat_activity a ON a.pid = r.pid")
+		case $state in
+		ok*) exit 0 ;;
+		"") echo "not ready: this standby does not stream from pod 0 (no WAL receiver: pod 0 unreachable, or refused it)" ;;
+		*) echo "not ready: this standby does not stream from pod 0 ($state)" ;;
+		esac
+	fi
+	exit 1
 	;;
 *)
 	echo "usage: probe.sh startup|liveness|readiness" >&2

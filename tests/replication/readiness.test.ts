@@ -48,6 +48,37 @@ describe("replication against real PostgreSQL: readiness and liveness probes", f
         await waitUntil("postgresql-0 is ready", () => cluster.probe(0, "readiness"));
     });
 
+    it("says why a pod is not ready, in the output the kubelet puts into the pod's events", async () => {
+        const { cluster } = pods;
+        await cluster.psql(0, "ALTER SYSTEM SET default_transaction_read_only = on");
+        await cluster.psql(0, "SELECT pg_reload_conf()");
+        try {
+            const primary = await cluster.probeResult(0, "readiness");
+            assert.equal(primary.stdout.trim(), "not ready: pod 0 does not accept writes (read-only)");
+        } finally {
+            await cluster.psql(0, "ALTER SYSTEM RESET default_transaction_read_only");
+            await cluster.psql(0, "SELECT pg_reload_conf()");
+        }
+
+        await cluster.kill(0);
+        try {
+            let output = "";
+            await waitUntil(
+                "postgresql-1's readiness to fail",
+                async () => {
+                    const result = await cluster.probeResult(1, "readiness");
+                    output = `${result.stdout}${result.stderr}`;
+                    return result.code !== 0;
+                },
+                TIMEOUTS.replication,
+            );
+            assert.match(output, /^not ready: this standby does not stream from pod 0 \(.+\)\n$/);
+        } finally {
+            await cluster.start(0);
+            await waitForStreaming(cluster, 1);
+        }
+    });
+
     it("a streaming standby is ready and live", async () => {
         const { cluster } = pods;
         assert.equal(await cluster.probe(1, "readiness"), true);

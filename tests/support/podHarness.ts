@@ -185,10 +185,26 @@ interface PodSpecView {
     mounts: { volume: string; mountPath: string; readOnly: boolean }[];
     volumes: Record<string, VolumeSource>;
     probes: Record<ProbeKind, { command: string[]; timeoutSeconds: number }>;
+    /** The container's preStop exec hook, if it has one. */
+    preStop: string[] | undefined;
     runAsUser: number;
     runAsGroup: number;
     fsGroup: number;
     terminationGracePeriodSeconds: number;
+}
+
+function preStopCommand(
+    value: pulumi.Input<types.input.core.v1.Lifecycle | undefined> | undefined,
+): string[] | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    const preStop = plain(value, "lifecycle").preStop;
+    if (preStop === undefined) {
+        return undefined;
+    }
+    const exec = plain(plain(preStop, "preStop").exec, "preStop exec");
+    return plain(exec.command, "preStop command").map((arg) => plain(arg, "preStop argument"));
 }
 
 function podSpecView(settings: ClusterSettings, passwords: Passwords<string>) {
@@ -253,6 +269,7 @@ function podSpecView(settings: ClusterSettings, passwords: Passwords<string>) {
             liveness: probe(container.livenessProbe),
             readiness: probe(container.readinessProbe),
         },
+        preStop: preStopCommand(container.lifecycle),
         runAsUser: plain(security.runAsUser, "runAsUser"),
         runAsGroup: plain(security.runAsGroup, "runAsGroup"),
         fsGroup: plain(security.fsGroup, "fsGroup"),
@@ -604,23 +621,28 @@ export class PodCluster {
     }
 
     /**
-     * Stops the pod as the kubelet does: the image's stop signal (the postgres image's STOPSIGNAL is SIGINT,
-     * a fast shutdown) to PID 1, then SIGKILL after the spec's termination grace period (or `graceSeconds`).
+     * Stops the pod as the kubelet does: the spec's preStop hook, then the image's stop signal to PID 1 (the
+     * official postgres image's STOPSIGNAL is SIGINT, a fast shutdown; an image without one gets SIGTERM), then
+     * SIGKILL at the end of the spec's termination grace period (or `graceSeconds`), counted from the start.
      */
     async stop(
         ordinal: number,
-        graceSeconds = this.spec.view.terminationGracePeriodSeconds,
+        { graceSeconds = this.spec.view.terminationGracePeriodSeconds, stopSignal = "SIGINT" as NodeJS.Signals } = {},
     ): Promise<ExitStatus | undefined> {
         const container = this.containers.get(ordinal);
         if (!container || container.status) {
             return container?.status;
         }
+        const deadline = Date.now() + graceSeconds * 1000;
+        if (this.spec.view.preStop) {
+            await this.exec(ordinal, this.spec.view.preStop, { timeoutMs: graceSeconds * 1000 });
+        }
         try {
-            process.kill(container.pid1, "SIGINT");
+            process.kill(container.pid1, stopSignal);
         } catch {
             // already gone
         }
-        const stopped = await within(container.exited, graceSeconds * 1000);
+        const stopped = await within(container.exited, Math.max(0, deadline - Date.now()));
         return stopped ?? this.kill(ordinal);
     }
 
@@ -738,9 +760,13 @@ export class PodCluster {
 
     /** Runs the spec's probe command in the pod, with the spec's timeout; true when it succeeds. */
     async probe(ordinal: number, kind: ProbeKind): Promise<boolean> {
+        return (await this.probeResult(ordinal, kind)).code === 0;
+    }
+
+    /** The probe's whole result: what the kubelet would put into an event when it fails. */
+    probeResult(ordinal: number, kind: ProbeKind): Promise<CommandResult> {
         const spec = this.spec.view.probes[kind];
-        const result = await this.exec(ordinal, spec.command, { timeoutMs: spec.timeoutSeconds * 1000 });
-        return result.code === 0;
+        return this.exec(ordinal, spec.command, { timeoutMs: spec.timeoutSeconds * 1000 });
     }
 
     waitUntil(description: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30000): Promise<void> {
