@@ -627,7 +627,10 @@ export class PodCluster {
      */
     async stop(
         ordinal: number,
-        { graceSeconds = this.spec.view.terminationGracePeriodSeconds, stopSignal = "SIGINT" as NodeJS.Signals } = {},
+        {
+            graceSeconds = this.spec.view.terminationGracePeriodSeconds,
+            stopSignal = "SIGINT",
+        }: { graceSeconds?: number; stopSignal?: NodeJS.Signals } = {},
     ): Promise<ExitStatus | undefined> {
         const container = this.containers.get(ordinal);
         if (!container || container.status) {
