@@ -225,11 +225,9 @@ describe("day-two operations on a real cluster", function () {
         await waitUntil("the client pod back", 120_000, async () =>
             (await readyPods(suite.e2e.namespace, clientSelector)).includes(client) ? true : undefined,
         );
-        await psqlFromClient(
-            suite.e2e.namespace,
-            client,
-            rw(),
-            "INSERT INTO e2e_rows (note) VALUES ('after a restart')",
+        // Every pod has a new address now; the NetworkPolicy engine admits the client's once it has seen it.
+        await waitUntil("the client's write through -rw", 60_000, () =>
+            psqlFromClient(suite.e2e.namespace, client, rw(), "INSERT INTO e2e_rows (note) VALUES ('after a restart')"),
         );
         const counts = await rowsOnEveryPod(suite.e2e.namespace, settings(), "e2e_rows");
         assert.equal(new Set(Object.values(counts)).size, 1);
