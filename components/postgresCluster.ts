@@ -96,7 +96,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
 
         const sts = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, objects.statefulSet, {
             parent: this,
-            dependsOn: [...namespace, ...claims, ...volumes, headless, secret, configMap, ...policy],
+            // The standbys reach pod 0 through the -rw Service.
+            dependsOn: [...namespace, ...claims, ...volumes, headless, rw, secret, configMap, ...policy],
             // A replacement (an immutable field changed) must stop the old pods before new ones mount the
             // same volumes: two servers on one data directory corrupt it.
             deleteBeforeReplace: true,

@@ -278,12 +278,19 @@ for (const stack of stackNames()) {
                 assert.strictEqual(headless.spec.publishNotReadyAddresses, true);
             });
 
-            it("points the standbys at <sts>-0.<headless-svc>", () => {
+            it("streams the standbys through the -rw Service (one stable address), and names pod 0 by its own host", () => {
                 const sts = statefulSetOf(run);
                 const env = sts.spec.template.spec.containers[0].env;
+                const value = (name: string) => env.find((variable) => variable.name === name)?.value;
+                assert.strictEqual(value("PG_HA_PRIMARY_HOST"), `${sts.metadata.name}-0.${sts.spec.serviceName}`);
+                const rw = ofType(run, T.service).find(
+                    (service) => inputsOf(service).metadata.name === `${sts.metadata.name}-rw`,
+                );
+                assert.ok(rw, "the -rw Service");
+                const domain = (values["pg-ha:clusterDomain"] as string | undefined) ?? "cluster.local";
                 assert.strictEqual(
-                    env.find((variable) => variable.name === "PG_HA_PRIMARY_HOST")?.value,
-                    `${sts.metadata.name}-0.${sts.spec.serviceName}`,
+                    value("PG_HA_RW_HOST"),
+                    `${inputsOf(rw).metadata.name}.${sts.metadata.namespace}.svc.${domain}`,
                 );
             });
         });

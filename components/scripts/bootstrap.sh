@@ -22,6 +22,7 @@ set -eu
 : "${PGDATA:?PGDATA must be set}"
 : "${PG_HA_CONFIG_DIR:?PG_HA_CONFIG_DIR must be set}"
 : "${PG_HA_PRIMARY_HOST:?PG_HA_PRIMARY_HOST must be set}"
+: "${PG_HA_RW_HOST:?PG_HA_RW_HOST must be set}"
 : "${PG_HA_PORT:=5432}"
 : "${PG_HA_REPLICATION_USER:?PG_HA_REPLICATION_USER must be set}"
 : "${PG_HA_SUPERUSER_PASSWORD_FILE:?PG_HA_SUPERUSER_PASSWORD_FILE must be set}"
@@ -36,12 +37,14 @@ PARTIAL="$PGDATA.partial"
 PASSFILE="$PG_HA_RUNTIME_DIR/replication.pgpass"
 OWNER_FILE="${PGDATA%/*}/.pg-ha-owner"
 OWNER="$PG_HA_NAMESPACE/$POD_NAME"
-# How a standby reaches the primary. libpq gives up on a primary that does not answer: a connect to an
-# address nobody holds any more (pod 0 back on a new IP while DNS still gives the old one) fails after
-# connect_timeout instead of the kernel's minutes of SYN retries, and a connection whose peer vanished
-# without a reset ends once its keepalives or unacknowledged data (tcp_user_timeout, ms) go unanswered. The
-# WAL receiver then retries, resolving the name again.
-STANDBY_CONNINFO="host=$PG_HA_PRIMARY_HOST port=$PG_HA_PORT user=$PG_HA_REPLICATION_USER passfile=$PASSFILE application_name=$POD_NAME connect_timeout=5 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3 tcp_user_timeout=10000"
+# How a standby reaches the primary: through the read-write Service, not pod 0's own DNS name. When pod 0
+# comes back on a new address, its own name does not resolve for a while and then resolves to the old
+# address (the cluster DNS caches both, up to its TTL: 30 s in kubeadm's default CoreDNS), while the
+# Service's name keeps its one ClusterIP, which kube-proxy points at pod 0 as soon as pod 0 is ready. libpq
+# gives up on a primary that does not answer: a connect fails after connect_timeout instead of the kernel's
+# minutes of SYN retries, and a connection whose peer vanished without a reset ends once its keepalives or
+# unacknowledged data (tcp_user_timeout, ms) go unanswered. The WAL receiver then retries.
+STANDBY_CONNINFO="host=$PG_HA_RW_HOST port=$PG_HA_PORT user=$PG_HA_REPLICATION_USER passfile=$PASSFILE application_name=$POD_NAME connect_timeout=5 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3 tcp_user_timeout=10000"
 # While it exists, the startup and liveness probes pass: waiting for the primary or cloning a large
 # database takes long, and killing the container would only start the clone over.
 BOOTSTRAPPING="$PG_HA_RUNTIME_DIR/bootstrapping"
@@ -154,12 +157,13 @@ write_passfile() {
 	)
 }
 
-# pg_isready sends no password, so waiting does not fill the primary's log with failed logins.
+# Through the Service the clone will use, so that it answers only once pod 0 is ready. pg_isready sends no
+# password, so waiting does not fill the primary's log with failed logins.
 wait_for_primary() {
 	deadline=$(($(date +%s) + PG_HA_PRIMARY_WAIT_SECONDS))
-	until pg_isready -q -h "$PG_HA_PRIMARY_HOST" -p "$PG_HA_PORT" -t 2; do
+	until pg_isready -q -h "$PG_HA_RW_HOST" -p "$PG_HA_PORT" -t 2; do
 		if [ "$(date +%s)" -ge "$deadline" ]; then
-			die "primary $PG_HA_PRIMARY_HOST:$PG_HA_PORT did not answer within ${PG_HA_PRIMARY_WAIT_SECONDS}s; exiting so that Kubernetes restarts this pod"
+			die "primary $PG_HA_RW_HOST:$PG_HA_PORT did not answer within ${PG_HA_PRIMARY_WAIT_SECONDS}s; exiting so that Kubernetes restarts this pod"
 		fi
 		sleep 1
 	done
@@ -167,7 +171,7 @@ wait_for_primary() {
 
 clone_replica() {
 	slot=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
-	log "waiting for the primary $PG_HA_PRIMARY_HOST:$PG_HA_PORT"
+	log "waiting for the primary $PG_HA_RW_HOST:$PG_HA_PORT"
 	wait_for_primary
 	claim_volume
 	# A slot survives a wiped replica: reuse it rather than fail with "already exists". A slot whose WAL was
@@ -244,4 +248,4 @@ if ! is_initialised; then
 fi
 claim_volume
 set_primary_conninfo
-start_postgres "standby of $PG_HA_PRIMARY_HOST"
+start_postgres "standby of $PG_HA_RW_HOST"

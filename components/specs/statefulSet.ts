@@ -46,6 +46,7 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
         PG_HA_CONFIG_DIR: POD_PATHS.config,
         PG_HA_RUNTIME_DIR: POD_PATHS.runtime,
         PG_HA_PRIMARY_HOST: names.primaryHost,
+        PG_HA_RW_HOST: names.serviceHost(names.rwService),
         PG_HA_NAMESPACE: settings.namespace,
         PG_HA_PORT: String(POSTGRES_PORT),
         PG_HA_REPLICATION_USER: REPLICATION_USER,

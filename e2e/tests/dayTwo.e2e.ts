@@ -7,6 +7,7 @@ import {
     markDataDirectory,
     podIdentities,
     podNames,
+    podSelector,
     replicationSlots,
     rowsOnEveryPod,
     statefulSetStatus,
@@ -168,10 +169,17 @@ describe("day-two operations on a real cluster", function () {
         const before = await podIdentities(suite.e2e.namespace, settings());
         await kubectl(["delete", "pod", "-n", suite.e2e.namespace, names.pod(0), "--wait=true"]);
         const started = Date.now();
+        await waitUntil(`${names.pod(0)} Ready`, 300_000, async () =>
+            (await readyPods(suite.e2e.namespace, podSelector(settings()))).includes(names.pod(0)) ? true : undefined,
+        );
+        const ready = Date.now();
         await waitForCluster(suite.e2e.namespace, settings());
         const after = await podIdentities(suite.e2e.namespace, settings());
         assert.notEqual(after[names.pod(0)].uid, before[names.pod(0)].uid);
-        process.stdout.write(`      (pod 0 deleted: every standby streaming again ${Date.now() - started} ms later)\n`);
+        process.stdout.write(
+            `      (pod 0 deleted: every standby streaming again ${Date.now() - started} ms later, ` +
+                `${Date.now() - ready} ms after pod 0 was Ready)\n`,
+        );
         await psqlFromClient(
             suite.e2e.namespace,
             client,
