@@ -26,7 +26,9 @@ describe("replication against real PostgreSQL: a standby started before its prim
         assert.ok(waited >= WAIT_SECONDS - 1, `gave up after ${waited}s, before its ${WAIT_SECONDS}s`);
         assert.match(
             cluster.logs(1),
-            new RegExp(`primary postgresql-rw\\.postgresql\\.svc\\.cluster\\.local:5432 did not answer within ${WAIT_SECONDS}s`),
+            new RegExp(
+                `primary postgresql-rw\\.postgresql\\.svc\\.cluster\\.local:5432 did not answer within ${WAIT_SECONDS}s`,
+            ),
         );
         assert.deepEqual(fs.readdirSync(cluster.dataVolume(1)), [], "nothing is written before the primary answers");
     });
