@@ -11,6 +11,20 @@ import { summarize } from "./stats";
 
 /** pgbench scale of the cloned database: ~15 MB per unit, so ~1 GB of relation files. */
 export const CLONE_SCALE = 70;
+
+/** `pgbench -i` of the cloned database, run in pod 0 as postgres over its socket. */
+export const PGBENCH_INIT = [
+    "pgbench",
+    "-i",
+    "-q",
+    "-s",
+    String(CLONE_SCALE),
+    "-h",
+    POD_PATHS.runtime,
+    "-U",
+    "postgres",
+    "postgres",
+];
 const CLONE_TIMEOUT_MS = 600000;
 
 function runOrFail(command: string, args: string[]): void {
@@ -88,23 +102,7 @@ export async function cloneBenchmark(runs: number): Promise<Row[]> {
             await waitUntil("postgresql-1 streams", () => receiverStreams(cluster, 1), 60000);
             console.log(`clone: pgbench -i -s ${CLONE_SCALE} on pod 0 …`);
             const initStarted = now();
-            await execOrFail(
-                cluster,
-                0,
-                [
-                    "pgbench",
-                    "-i",
-                    "-q",
-                    "-s",
-                    String(CLONE_SCALE),
-                    "-h",
-                    POD_PATHS.runtime,
-                    "-U",
-                    "postgres",
-                    "postgres",
-                ],
-                CLONE_TIMEOUT_MS,
-            );
+            await execOrFail(cluster, 0, PGBENCH_INIT, CLONE_TIMEOUT_MS);
             const pgdata = cluster.hostPath(0, POD_PATHS.pgdata);
             const relationBytes = directorySize(path.join(pgdata, "base")) + directorySize(path.join(pgdata, "global"));
             console.log(

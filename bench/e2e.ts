@@ -5,12 +5,11 @@ import { e2ePaths } from "../e2e/support/paths";
 import { createE2EStack } from "../e2e/tests/support/e2eStack";
 import { e2eEnvironment } from "../e2e/tests/support/e2eEnvironment";
 import { stackSettings } from "../e2e/tests/support/expectedObjects";
-import { kubectl, readyPods, waitUntil } from "../e2e/tests/support/kubectl";
+import { kubectl } from "../e2e/tests/support/kubectl";
 import { CONTAINER_NAME } from "../components/specs/statefulSet";
-import { POD_PATHS } from "../components/specs/podPaths";
 import { clusterNames } from "../components/naming";
-import { CLONE_SCALE } from "./clone";
-import { podNames, podSelector, streamingStandbys, waitForCluster } from "../e2e/tests/support/clusterState";
+import { CLONE_SCALE, PGBENCH_INIT } from "./clone";
+import { waitForCluster, waitForPodReady, waitForStreaming } from "../e2e/tests/support/clusterState";
 import { Row } from "./report";
 import { summarize } from "./stats";
 
@@ -50,31 +49,14 @@ export async function e2eBenchmark(runs: number): Promise<Row[]> {
             rolls.push(Date.now() - rolling);
 
             const pod0 = clusterNames(settings).pod(0);
-            const standbys = podNames(settings).slice(1);
             await kubectl(["delete", "pod", "-n", e2e.namespace, pod0, "--wait=true"]);
             const deleted = Date.now();
-            await waitUntil(`${pod0} Ready`, 300_000, async () =>
-                (await readyPods(e2e.namespace, podSelector(settings))).includes(pod0) ? true : undefined,
-            );
+            await waitForPodReady(e2e.namespace, settings, pod0);
             const ready = Date.now();
-            await waitUntil("every standby streaming", 300_000, async () => {
-                const streaming = await streamingStandbys(e2e.namespace, settings);
-                return standbys.every((pod) => streaming.includes(pod)) ? true : undefined;
-            });
+            await waitForStreaming(e2e.namespace, settings);
             restarts.push({ total: Date.now() - deleted, resume: Date.now() - ready });
 
-            const pgbench = [
-                "pgbench",
-                "-i",
-                "-q",
-                "-s",
-                String(CLONE_SCALE),
-                "-h",
-                POD_PATHS.runtime,
-                "-U",
-                "postgres",
-            ];
-            await kubectl(["exec", "-n", e2e.namespace, pod0, "-c", CONTAINER_NAME, "--", ...pgbench, "postgres"]);
+            await kubectl(["exec", "-n", e2e.namespace, pod0, "-c", CONTAINER_NAME, "--", ...PGBENCH_INIT]);
             e2e.changeSettings({ replicas: 4 });
             const scaled = stackSettings(e2e.config);
             const cloning = Date.now();

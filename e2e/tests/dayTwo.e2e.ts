@@ -7,12 +7,12 @@ import {
     markDataDirectory,
     podIdentities,
     podNames,
-    podSelector,
     replicationSlots,
     rowsOnEveryPod,
     statefulSetStatus,
     streamingStandbys,
     waitForCluster,
+    waitForPodReady,
 } from "./support/clusterState";
 import { useE2EStack } from "./support/useE2EStack";
 import { stackSettings } from "./support/expectedObjects";
@@ -169,9 +169,7 @@ describe("day-two operations on a real cluster", function () {
         const before = await podIdentities(suite.e2e.namespace, settings());
         await kubectl(["delete", "pod", "-n", suite.e2e.namespace, names.pod(0), "--wait=true"]);
         const started = Date.now();
-        await waitUntil(`${names.pod(0)} Ready`, 300_000, async () =>
-            (await readyPods(suite.e2e.namespace, podSelector(settings()))).includes(names.pod(0)) ? true : undefined,
-        );
+        await waitForPodReady(suite.e2e.namespace, settings(), names.pod(0));
         const ready = Date.now();
         await waitForCluster(suite.e2e.namespace, settings());
         const after = await podIdentities(suite.e2e.namespace, settings());

@@ -12,6 +12,7 @@ import {
     rowsOnEveryPod,
     statefulSetStatus,
     waitForCluster,
+    waitForPodReady,
 } from "./support/clusterState";
 import { useE2EStack } from "./support/useE2EStack";
 import { stackSettings } from "./support/expectedObjects";
@@ -130,9 +131,7 @@ describe("staged updates on a real cluster: a partition, then OnDelete", functio
         for (const name of podNames(settings())) assert.equal(untouched[name].uid, before[name].uid, `${name} kept`);
 
         await kubectl(["delete", "pod", "-n", suite.e2e.namespace, pod(1), "--wait=true"]);
-        await waitUntil(`${pod(1)} back and Ready`, 180_000, async () =>
-            (await readyPods(suite.e2e.namespace, podSelector(settings()))).includes(pod(1)) ? true : undefined,
-        );
+        await waitForPodReady(suite.e2e.namespace, settings(), pod(1), 180_000);
         await waitForCluster(suite.e2e.namespace, settings());
         const after = await podIdentities(suite.e2e.namespace, settings());
         const { status } = await statefulSetStatus(suite.e2e.namespace, settings());

@@ -34,9 +34,31 @@ export async function waitForCluster(
         const ready = await readyPods(namespace, podSelector(settings));
         return pods.every((pod) => ready.includes(pod)) && ready.length === pods.length ? true : undefined;
     });
-    await waitUntil("every standby streaming", streamingTimeoutMs, async () => {
+    await waitForStreaming(namespace, settings, streamingTimeoutMs);
+}
+
+/** Waits until one pod of the cluster is Ready. */
+export async function waitForPodReady(
+    namespace: string,
+    settings: ClusterSettings,
+    pod: string,
+    timeoutMs = 300_000,
+): Promise<void> {
+    await waitUntil(`${pod} Ready`, timeoutMs, async () =>
+        (await readyPods(namespace, podSelector(settings))).includes(pod) ? true : undefined,
+    );
+}
+
+/** Waits until every standby streams from pod 0. */
+export async function waitForStreaming(
+    namespace: string,
+    settings: ClusterSettings,
+    timeoutMs = 300_000,
+): Promise<void> {
+    const standbys = podNames(settings).slice(1);
+    await waitUntil("every standby streaming", timeoutMs, async () => {
         const streaming = await streamingStandbys(namespace, settings);
-        return pods.slice(1).every((pod) => streaming.includes(pod)) ? true : undefined;
+        return standbys.every((pod) => streaming.includes(pod)) ? true : undefined;
     });
 }
 
@@ -74,24 +96,24 @@ function rolledOut(sts: StatefulSetStatus, settings: ClusterSettings): boolean {
     );
 }
 
-/** The standbys pod 0 streams to, by `application_name` (the pod name). */
-export async function streamingStandbys(namespace: string, settings: ClusterSettings): Promise<string[]> {
-    const rows = await psqlInPod(
-        namespace,
-        clusterNames(settings).pod(0),
-        "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1",
-    );
+/** The rows of a one-column query on pod 0. */
+async function rowsOnPod0(namespace: string, settings: ClusterSettings, sql: string): Promise<string[]> {
+    const rows = await psqlInPod(namespace, clusterNames(settings).pod(0), sql);
     return rows.split("\n").filter(Boolean);
 }
 
-/** The replication slots on pod 0. */
-export async function replicationSlots(namespace: string, settings: ClusterSettings): Promise<string[]> {
-    const rows = await psqlInPod(
+/** The standbys pod 0 streams to, by `application_name` (the pod name). */
+export function streamingStandbys(namespace: string, settings: ClusterSettings): Promise<string[]> {
+    return rowsOnPod0(
         namespace,
-        clusterNames(settings).pod(0),
-        "SELECT slot_name FROM pg_replication_slots ORDER BY 1",
+        settings,
+        "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming' ORDER BY 1",
     );
-    return rows.split("\n").filter(Boolean);
+}
+
+/** The replication slots on pod 0. */
+export function replicationSlots(namespace: string, settings: ClusterSettings): Promise<string[]> {
+    return rowsOnPod0(namespace, settings, "SELECT slot_name FROM pg_replication_slots ORDER BY 1");
 }
 
 /** How many rows of `table` each pod holds, once every standby has replayed what pod 0 has. */
