@@ -11,5 +11,6 @@ export const rwServiceHost = cluster.rwServiceHost;
 export const rServiceHost = cluster.rServiceHost;
 export const podHosts = cluster.podHosts;
 export const secretName = cluster.secretName;
+export const initialisedMarkerName = cluster.initialisedMarkerName;
 export const persistentVolumeNames = cluster.persistentVolumeNames;
 export const connectionUri = cluster.connectionUri;

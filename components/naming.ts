@@ -12,6 +12,9 @@ const CONFIG_DIGEST_LENGTH = 12;
 /** The role the standbys use to stream from pod 0. */
 export const REPLICATION_USER = "replicator";
 
+/** The key of the initialised-marker ConfigMap that pod 0 reads (as PG_HA_CLUSTER_INITIALISED). */
+export const INITIALISED_MARKER_KEY = "initialised";
+
 /** Keys of the credentials Secret; each becomes a file under the Secret's mount path. */
 export const SECRET_KEYS = {
     superuserPassword: "superuser-password",
@@ -28,6 +31,8 @@ export interface ClusterNames {
     secret: string;
     /** One ConfigMap per version of the configuration, named by its digest (see `bootstrapConfigMap`). */
     configMap: (checksum: string) => string;
+    /** The record that the cluster was initialised (see `initialisedMarker`). */
+    initialisedMarker: string;
     podDisruptionBudget: string;
     networkPolicy: string;
     pod: (ordinal: number) => string;
@@ -55,6 +60,7 @@ export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name
         rService: `${name}-r`,
         secret: `${name}-credentials`,
         configMap: (checksum) => `${name}-bootstrap-${checksum.slice(0, CONFIG_DIGEST_LENGTH)}`,
+        initialisedMarker: `${name}-initialised`,
         podDisruptionBudget: name,
         networkPolicy: name,
         pod,

@@ -26,6 +26,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
     /** Stable DNS name of each pod, by ordinal; the first is the primary. */
     readonly podHosts: pulumi.Output<string[]>;
     readonly secretName: pulumi.Output<string>;
+    /** The ConfigMap that records the cluster was initialised: pod 0 never initialises again while it exists. */
+    readonly initialisedMarkerName: pulumi.Output<string>;
     /** Names of the static NFS PersistentVolumes; empty with dynamic provisioning. */
     readonly persistentVolumeNames: pulumi.Output<string[]>;
     /** `postgresql://postgres:…@<rw service>:5432/postgres`, a secret. */
@@ -105,6 +107,13 @@ export class PostgresCluster extends pulumi.ComponentResource {
             customTimeouts: { create: STATEFULSET_TIMEOUT, update: STATEFULSET_TIMEOUT },
         });
 
+        // Once the cluster is ready it exists: from then on pod 0 never initialises an empty volume. Kept, so
+        // that a destroy and an `up` on lost volumes does not start an empty cluster either.
+        const marker = new k8s.core.v1.ConfigMap(`${name}-initialised`, objects.initialisedMarker, {
+            ...kept,
+            dependsOn: [...namespace, sts],
+        });
+
         if (objects.podDisruptionBudget) {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, objects.podDisruptionBudget, namespaced);
         }
@@ -118,6 +127,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
             Array.from({ length: settings.replicas }, (_, ordinal) => names.podHost(ordinal)),
         );
         this.secretName = secret.metadata.name;
+        this.initialisedMarkerName = marker.metadata.name;
         this.persistentVolumeNames = pulumi.all(volumes.map((volume) => volume.metadata.name));
         this.connectionUri = pulumi.secret(
             pulumi
@@ -136,6 +146,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
             rServiceHost: this.rServiceHost,
             podHosts: this.podHosts,
             secretName: this.secretName,
+            initialisedMarkerName: this.initialisedMarkerName,
             persistentVolumeNames: this.persistentVolumeNames,
             connectionUri: this.connectionUri,
         });

@@ -40,6 +40,11 @@ const only = (run: ProgramRun, type: string) => {
     assert.strictEqual(found.length, 1, `expected one ${type}, got ${found.length}`);
     return found[0];
 };
+const ofConfigMap = (run: ProgramRun, kind: "bootstrap" | "initialised") => {
+    const found = ofType(run, T.configMap).filter((resource) => resource.name.endsWith(`-${kind}`));
+    assert.strictEqual(found.length, 1, `expected one ${kind} ConfigMap, got ${found.length}`);
+    return found[0];
+};
 const namespacedResources = (run: ProgramRun) =>
     [T.secret, T.configMap, T.service, T.sts, T.pdb, T.networkPolicy].flatMap((type) => ofType(run, type));
 const statefulSetOf = (run: ProgramRun) => inputsOf(only(run, T.sts)) as unknown as StatefulSetInputs;
@@ -53,7 +58,7 @@ interface StatefulSetInputs extends ObjectInputs {
         template: {
             metadata: { labels: Record<string, string> };
             spec: {
-                containers: { env: { name: string; value?: string }[] }[];
+                containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[];
                 affinity: { podAntiAffinity: PodAntiAffinity };
                 topologySpreadConstraints?: {
                     topologyKey: string;
@@ -121,11 +126,11 @@ for (const stack of stackNames()) {
                 }
             });
 
-            it("creates the namespace, two passwords, a Secret, a ConfigMap, three Services, one StatefulSet, a PodDisruptionBudget and a NetworkPolicy", () => {
+            it("creates the namespace, two passwords, a Secret, two ConfigMaps (the configuration, the initialised marker), three Services, one StatefulSet, a PodDisruptionBudget and a NetworkPolicy", () => {
                 assert.strictEqual(ofType(run, T.namespace).length, 1);
                 assert.strictEqual(ofType(run, T.password).length, 2);
                 assert.strictEqual(ofType(run, T.secret).length, 1);
-                assert.strictEqual(ofType(run, T.configMap).length, 1);
+                assert.strictEqual(ofType(run, T.configMap).length, 2);
                 assert.strictEqual(ofType(run, T.service).length, 3);
                 assert.strictEqual(ofType(run, T.sts).length, 1);
                 assert.strictEqual(ofType(run, T.pdb).length, 1, "every stack runs more than one pod");
@@ -157,11 +162,24 @@ for (const stack of stackNames()) {
                     ...ofType(run, T.pv),
                     headless,
                     only(run, T.secret),
-                    only(run, T.configMap),
+                    ofConfigMap(run, "bootstrap"),
                     only(run, T.networkPolicy),
                 ]) {
                     assert.ok(dependencies.has(required.urn), `StatefulSet does not depend on ${required.name}`);
                 }
+            });
+
+            it("records the cluster as initialised only once its StatefulSet is ready, and keeps the record on destroy", () => {
+                const marker = ofConfigMap(run, "initialised");
+                assert.ok(marker.explicitDependencies.includes(only(run, T.sts).urn));
+                assert.strictEqual(marker.retainOnDelete, true);
+                const env = statefulSetOf(run).spec.template.spec.containers[0].env;
+                const markerName = inputsOf(marker).metadata.name;
+                assert.deepStrictEqual(
+                    env.find((entry) => entry.name === "PG_HA_CLUSTER_INITIALISED")?.valueFrom,
+                    { configMapKeyRef: { name: markerName, key: "initialised", optional: true } },
+                    "pod 0 reads the record, and starts without it while the cluster is new",
+                );
             });
 
             it("replaces the StatefulSet delete-first, so old and new pods never share a volume", () => {
@@ -351,7 +369,7 @@ for (const stack of stackNames()) {
             });
 
             it("admits TCP connections in pg_hba.conf with scram-sha-256 from the configured networks only", () => {
-                const hba = (inputsOf(only(run, T.configMap)).data as Record<string, string>)["pg_hba.conf"];
+                const hba = (inputsOf(ofConfigMap(run, "bootstrap")).data as Record<string, string>)["pg_hba.conf"];
                 const rules = hba
                     .split("\n")
                     .map((line) => line.trim())

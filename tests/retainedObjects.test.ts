@@ -87,7 +87,7 @@ describe("the kept objects under the engine: retained on delete, through the ups
     const providerOf = (run: readonly RegisteredResource[], resource: RegisteredResource) =>
         run.find((candidate) => candidate.type === PROVIDER && resource.provider.startsWith(`${candidate.urn}::`));
 
-    it("registers the namespace, the NFS volumes, their claims and the ConfigMap through it, the rest not", async () => {
+    it("registers the namespace, the NFS volumes, their claims and the ConfigMaps through it, the rest not", async () => {
         const config = engineConfig({
             ...stackConfig("dev"),
             "kubernetes:context": "dev-admin",
@@ -103,6 +103,7 @@ describe("the kept objects under the engine: retained on delete, through the ups
         const objects = resources.filter((resource) => resource.type.startsWith("kubernetes:"));
         const kept = objects.filter((resource) => KEPT_TYPES.includes(resource.type));
         assert.deepStrictEqual(kept.map((resource) => resource.type).sort(), [
+            "kubernetes:core/v1:ConfigMap",
             "kubernetes:core/v1:ConfigMap",
             "kubernetes:core/v1:Namespace",
             ...Array<string>(3).fill("kubernetes:core/v1:PersistentVolume"),

@@ -15,8 +15,15 @@
 # - A data volume belongs to one pod of one cluster: the first start writes "<namespace>/<pod>" into
 #   .pg-ha-owner on it, and a pod of another name or namespace refuses it (a renamed cluster, two stacks, or
 #   swapped NFS paths would otherwise run two servers on one data directory, or a standby's copy as pod 0).
+# - One server per data directory: the bootstrap takes an exclusive lock on the volume and the server
+#   inherits it, so the lock lives exactly as long as the pod's processes. A second pod of the same name (one
+#   force-deleted from an unreachable node comes back elsewhere while the first may still run) refuses.
+# - Creating a cluster is an explicit intent: pod 0 initialises an empty volume only while the cluster has
+#   never been initialised. The program records the first initialisation in a ConfigMap outside the volume
+#   (PG_HA_CLUSTER_INITIALISED); with it, an empty volume is a lost or wrongly mounted one, never a new cluster.
 # - Pod 0 with an empty volume does not initialise a new, empty primary while a standby of the old one is
 #   running: the standbys would hold the only copy of the data.
+# - The server's major version and the data directory's agree: PostgreSQL cannot read another major's files.
 set -eu
 
 : "${PGDATA:?PGDATA must be set}"
@@ -30,6 +37,7 @@ set -eu
 : "${PG_HA_PRIMARY_WAIT_SECONDS:=300}"
 : "${PG_HA_RUNTIME_DIR:=/var/run/postgresql}"
 : "${PG_HA_NAMESPACE:?PG_HA_NAMESPACE must be set}"
+: "${PG_HA_CLUSTER_INITIALISED:=}"
 
 POD_NAME=$(uname -n)
 ORDINAL=${POD_NAME##*-}
@@ -37,6 +45,9 @@ PARTIAL="$PGDATA.partial"
 PASSFILE="$PG_HA_RUNTIME_DIR/replication.pgpass"
 OWNER_FILE="${PGDATA%/*}/.pg-ha-owner"
 OWNER="$PG_HA_NAMESPACE/$POD_NAME"
+LOCK_FILE="${PGDATA%/*}/.pg-ha-lock"
+# The oldest major the scripts support: READ_REPLICATION_SLOT is new in PostgreSQL 15.
+MIN_MAJOR=15
 # How a standby reaches the primary: through the read-write Service, not pod 0's own DNS name. When pod 0
 # comes back on a new address, its own name does not resolve for a while and then resolves to the old
 # address (the cluster DNS caches both, up to its TTL: 30 s in kubeadm's default CoreDNS), while the
@@ -56,6 +67,51 @@ log() {
 die() {
 	log "$*"
 	exit 1
+}
+
+# The shell is the container's PID 1 until it becomes PostgreSQL, and PID 1 ignores a stop signal it has no
+# handler for: without these, a pod deleted while it waits for the primary or clones would last its whole
+# grace period. Long steps run in the background (run_stoppable) because the shell handles a signal only
+# between commands; the step's partial copy is discarded by the next start.
+STEP_PID=
+stop_now() {
+	log "received $1: stopping"
+	[ -z "$STEP_PID" ] || kill -TERM "$STEP_PID" 2>/dev/null || :
+	exit 143
+}
+trap 'stop_now SIGTERM' TERM
+trap 'stop_now SIGINT' INT
+
+run_stoppable() {
+	"$@" &
+	STEP_PID=$!
+	step_status=0
+	wait "$STEP_PID" || step_status=$?
+	STEP_PID=
+	return "$step_status"
+}
+
+# Held from here on by every process of the pod, PostgreSQL included (exec keeps the descriptor): the kernel
+# releases it when the last of them ends. On NFS the lock lives on the server, with a lease a partitioned
+# client loses, so a second instance can take it only once the first is gone or cut off.
+lock_volume() {
+	command -v flock >/dev/null || die "flock is missing from the image (util-linux, or busybox): without it nothing stops two servers from sharing this data directory"
+	exec 9>>"$LOCK_FILE"
+	flock -n 9 || die "another instance of $POD_NAME holds the lock on this data volume ($LOCK_FILE): refusing to start a second server on the same data directory. If its node is unreachable, this pod starts once the old one is gone: see 'Node failure' in the README before force-deleting anything"
+}
+
+server_major() {
+	postgres --version | sed -n 's/^[^0-9]*\([0-9][0-9]*\).*/\1/p'
+}
+
+check_versions() {
+	major=$(server_major)
+	[ -n "$major" ] || die "could not read the server's version from 'postgres --version'"
+	[ "$major" -ge "$MIN_MAJOR" ] || die "this image runs PostgreSQL $major; pg-ha needs $MIN_MAJOR or later (set image to postgres:$MIN_MAJOR or newer)"
+	if is_initialised; then
+		data_major=$(cat "$PGDATA/PG_VERSION")
+		[ "$data_major" = "$major" ] || die "the data directory holds PostgreSQL $data_major data but this image runs PostgreSQL $major: a server cannot open another major's files. Set image back to PostgreSQL $data_major, or follow 'Major upgrades' in the README"
+	fi
 }
 
 is_initialised() {
@@ -101,6 +157,12 @@ claim_volume() {
 
 # Any standby that still answers means the cluster's data lives on: pod 0 must get its volume back (or be
 # re-created by the operator on purpose), not start an empty primary the standbys cannot follow.
+refuse_if_initialised_before() {
+	if [ -n "$PG_HA_CLUSTER_INITIALISED" ]; then
+		die "the data volume is empty, but this cluster was initialised before ($PG_HA_CLUSTER_INITIALISED): refusing to initialise a new, empty primary in place of its data. The volume is lost or not the right one (an unmounted export, a wrong path, a new claim): give pod 0 its volume back, see 'Recovering pod 0' in the README; to start over with an empty cluster on purpose, see 'Re-initialising a cluster'"
+	fi
+}
+
 refuse_if_standbys_run() {
 	statefulset=${POD_NAME%-*}
 	service=${PG_HA_PRIMARY_HOST#*.}
@@ -117,7 +179,7 @@ refuse_if_standbys_run() {
 
 init_primary() {
 	log "initialising a new cluster"
-	initdb -D "$PARTIAL" --username=postgres --pwfile="$PG_HA_SUPERUSER_PASSWORD_FILE" \
+	run_stoppable initdb -D "$PARTIAL" --username=postgres --pwfile="$PG_HA_SUPERUSER_PASSWORD_FILE" \
 		--auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --data-checksums --no-sync >&2
 	# The settings live in the ConfigMap so that every pod, and every later change, reads one copy.
 	printf "\ninclude '%s/postgresql.conf'\n" "$PG_HA_CONFIG_DIR" >>"$PARTIAL/postgresql.conf"
@@ -129,21 +191,29 @@ init_primary() {
 	rm -rf "$init_socket"
 	mkdir -m 0700 "$init_socket"
 	# Its log is on the runtime emptyDir, which nobody can read once the pod crash-loops: show it on failure.
-	if ! pg_ctl -D "$PARTIAL" -w -l "$PG_HA_RUNTIME_DIR/init.log" \
+	if ! run_stoppable pg_ctl -D "$PARTIAL" -w -l "$PG_HA_RUNTIME_DIR/init.log" \
 		-o "-c listen_addresses='' -c unix_socket_directories='$init_socket'" start >&2; then
 		cat "$PG_HA_RUNTIME_DIR/init.log" >&2
 		die "the new cluster's server did not start (its log is above)"
 	fi
 	# The password travels as a psql variable read from the mounted file: never on a command line, and
-	# quoted by psql so that quotes, backslashes and dollars are safe. Not logged either, whatever
-	# log_statement postgresqlParameters sets.
+	# quoted by psql so that quotes, backslashes and dollars are safe. The session turns off every setting
+	# that can log a statement's text, whatever postgresqlParameters chose: all of them, one sampled, a slow
+	# one, a failed one, or its parse tree.
 	psql -X -q -v ON_ERROR_STOP=1 -h "$init_socket" -U postgres -d postgres \
 		-v role="$PG_HA_REPLICATION_USER" -v password_file="$PG_HA_REPLICATION_PASSWORD_FILE" <<-'SQL'
 		SET log_statement = 'none';
+		SET log_min_duration_statement = -1;
+		SET log_min_duration_sample = -1;
+		SET log_transaction_sample_rate = 0;
+		SET log_min_error_statement = 'panic';
+		SET debug_print_parse = off;
+		SET debug_print_rewritten = off;
+		SET debug_print_plan = off;
 		\set password `cat :'password_file'`
 		CREATE ROLE :"role" WITH REPLICATION LOGIN PASSWORD :'password';
 	SQL
-	pg_ctl -D "$PARTIAL" -w -m fast stop >&2
+	run_stoppable pg_ctl -D "$PARTIAL" -w -m fast stop >&2
 	rmdir "$init_socket"
 	publish
 }
@@ -165,7 +235,7 @@ wait_for_primary() {
 		if [ "$(date +%s)" -ge "$deadline" ]; then
 			die "primary $PG_HA_RW_HOST:$PG_HA_PORT did not answer within ${PG_HA_PRIMARY_WAIT_SECONDS}s; exiting so that Kubernetes restarts this pod"
 		fi
-		sleep 1
+		run_stoppable sleep 1
 	done
 }
 
@@ -196,7 +266,7 @@ clone_replica() {
 	log "cloning the primary"
 	# The manifest lists every file with its size, for pg_verifybackup, but without a checksum of every
 	# byte, which costs about a tenth of the clone's time (BENCHMARKS.md). publish syncs the copy.
-	pg_basebackup -D "$PARTIAL" -d "$STANDBY_CONNINFO" --write-recovery-conf --wal-method=stream \
+	run_stoppable pg_basebackup -D "$PARTIAL" -d "$STANDBY_CONNINFO" --write-recovery-conf --wal-method=stream \
 		--slot="$slot" $create_slot --checkpoint=fast --manifest-checksums=NONE --no-sync >&2
 	publish
 }
@@ -228,10 +298,13 @@ case $ORDINAL in
 esac
 
 : >"$BOOTSTRAPPING"
+lock_volume
 check_owner
+check_versions
 
 if [ "$ORDINAL" -eq 0 ]; then
 	if ! is_initialised; then
+		refuse_if_initialised_before
 		refuse_if_standbys_run
 		claim_volume
 		prepare_target

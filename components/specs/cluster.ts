@@ -1,7 +1,7 @@
 import { ClusterSettings } from "../settings";
 import { clusterNamespace } from "./namespace";
 import { Passwords, credentialsSecret } from "./credentials";
-import { bootstrapConfigMap } from "./configuration";
+import { bootstrapConfigMap, initialisedMarker } from "./configuration";
 import { persistentVolumeClaims, persistentVolumes } from "./storage";
 import { clusterServices } from "./services";
 import { statefulSet } from "./statefulSet";
@@ -17,6 +17,7 @@ export function clusterObjects<T>(settings: ClusterSettings, passwords: Password
         namespace: settings.createNamespace ? clusterNamespace(settings) : undefined,
         secret: credentialsSecret(settings, passwords),
         configMap,
+        initialisedMarker: initialisedMarker(settings),
         persistentVolumes: persistentVolumes(settings),
         persistentVolumeClaims: persistentVolumeClaims(settings),
         services: clusterServices(settings),
@@ -30,7 +31,8 @@ export type ClusterObjects<T> = ReturnType<typeof clusterObjects<T>>;
 
 /**
  * Every object of the cluster in the order it can be applied: the namespace, what the pods mount, the
- * volumes and Services, then the workload and its policies. Lists each field of `clusterObjects`.
+ * volumes and Services, then the workload and its policies. Lists each field of `clusterObjects` but the
+ * initialised marker, which is recorded once the cluster is ready, not applied with it.
  */
 export function inApplyOrder<T>(objects: ClusterObjects<T>) {
     return [

@@ -4,6 +4,7 @@ import { join } from "path";
 
 import { ClusterSettings } from "../settings";
 import {
+    INITIALISED_MARKER_KEY,
     POSTGRES_PORT,
     REPLICATION_USER,
     RETAINED_OBJECT_ANNOTATIONS,
@@ -133,4 +134,24 @@ export function dataChecksum(data: Readonly<Record<string, string>>): string {
         .map((key) => `${key}\0${data[key]}`)
         .join("\0");
     return createHash("sha256").update(canonical).digest("hex");
+}
+
+/**
+ * The record that this cluster was initialised, outside every data volume: while it exists, pod 0 refuses to
+ * initialise an empty volume (which is then a lost or wrong one, not a new cluster). The component creates
+ * it once the StatefulSet is first ready and keeps it on destroy; it must not exist before pod 0's first
+ * start, so it is not part of the manifests applied with the rest (see `inApplyOrder`). Deleting it is the
+ * deliberate way to let pod 0 initialise again (README: "Re-initialising a cluster").
+ */
+export function initialisedMarker(settings: ClusterSettings): ConfigMapSpec {
+    const name = clusterNames(settings).initialisedMarker;
+    const metadata = namespacedMetadata(settings, name);
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { ...metadata, annotations: { ...RETAINED_OBJECT_ANNOTATIONS } },
+        immutable: true,
+        // The value is what pod 0's log quotes when it refuses: it names the object to look at.
+        data: { [INITIALISED_MARKER_KEY]: `ConfigMap ${settings.namespace}/${name}` },
+    };
 }

@@ -2,6 +2,7 @@ import type { types } from "@pulumi/kubernetes";
 import { ClusterSettings } from "../settings";
 import {
     DATA_VOLUME,
+    INITIALISED_MARKER_KEY,
     POSTGRES_PORT,
     REPLICATION_USER,
     SECRET_KEYS,
@@ -54,7 +55,16 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
         PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
         PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
     };
-    return Object.entries(env).map(([name, value]) => ({ name, value }));
+    return [
+        ...Object.entries(env).map(([name, value]) => ({ name, value })),
+        // Optional: absent until the cluster is first ready. The kubelet reads it at each container start.
+        {
+            name: "PG_HA_CLUSTER_INITIALISED",
+            valueFrom: {
+                configMapKeyRef: { name: names.initialisedMarker, key: INITIALISED_MARKER_KEY, optional: true },
+            },
+        },
+    ];
 }
 
 /**

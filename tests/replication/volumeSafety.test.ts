@@ -59,7 +59,11 @@ describe("replication against real PostgreSQL: a data volume is only ever used b
             cluster.logs(0, { sinceLastStart: true }),
             /the data volume is empty but standby postgresql-1 is running: refusing to initialise a new, empty primary/,
         );
-        assert.deepEqual(fs.readdirSync(cluster.dataVolume(0)), [], "nothing was written to pod 0's volume");
+        assert.deepEqual(
+            fs.readdirSync(cluster.dataVolume(0)),
+            [".pg-ha-lock"],
+            "nothing but the lock was written to pod 0's volume",
+        );
         assert.equal(await cluster.probe(1, "liveness"), true, "the standby with the data lives on");
     });
 

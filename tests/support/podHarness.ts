@@ -147,7 +147,7 @@ export async function waitUntil(
 }
 
 /** `promise`'s value, or undefined once `ms` have passed; the timer does not outlive the promise. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
         timer = setTimeout(() => resolve(undefined), ms);
@@ -179,9 +179,17 @@ interface VolumeSource {
     defaultMode?: number;
 }
 
+/** An env var the kubelet reads from a key of a ConfigMap when the container starts. */
+interface ConfigMapEnv {
+    configMap: string;
+    key: string;
+    optional: boolean;
+}
+
 interface PodSpecView {
     command: string[];
     env: Record<string, string>;
+    configMapEnv: Record<string, ConfigMapEnv>;
     mounts: { volume: string; mountPath: string; readOnly: boolean }[];
     volumes: Record<string, VolumeSource>;
     probes: Record<ProbeKind, { command: string[]; timeoutSeconds: number }>;
@@ -250,10 +258,23 @@ function podSpecView(settings: ClusterSettings, passwords: Passwords<string>) {
     const view: PodSpecView = {
         command: plain(container.command, "command").map((arg) => plain(arg, "command argument")),
         env: Object.fromEntries(
-            plain(container.env, "env").map((e) => {
-                const entry = plain(e, "env entry");
-                return [plain(entry.name, "env name"), plain(entry.value, "env value")];
-            }),
+            envEntries(container.env)
+                .filter((entry) => entry.valueFrom === undefined)
+                .map((entry) => [plain(entry.name, "env name"), plain(entry.value, "env value")]),
+        ),
+        configMapEnv: Object.fromEntries(
+            envEntries(container.env)
+                .filter((entry) => entry.valueFrom !== undefined)
+                .map((entry) => {
+                    const ref = plain(plain(entry.valueFrom, "valueFrom").configMapKeyRef, "configMapKeyRef");
+                    const optional = ref.optional === undefined ? false : plain(ref.optional, "optional");
+                    const source = {
+                        configMap: plain(ref.name, "configMap name"),
+                        key: plain(ref.key, "configMap key"),
+                        optional,
+                    };
+                    return [plain(entry.name, "env name"), source];
+                }),
         ),
         mounts: plain(container.volumeMounts, "volumeMounts").map((m) => {
             const mount = plain(m, "volumeMount");
@@ -275,7 +296,16 @@ function podSpecView(settings: ClusterSettings, passwords: Passwords<string>) {
         fsGroup: plain(security.fsGroup, "fsGroup"),
         terminationGracePeriodSeconds: plain(pod.terminationGracePeriodSeconds, "terminationGracePeriodSeconds"),
     };
-    return { view, configMap: objects.configMap, secret: objects.secret };
+    return {
+        view,
+        configMap: objects.configMap,
+        secret: objects.secret,
+        initialisedMarker: objects.initialisedMarker,
+    };
+}
+
+function envEntries(env: pulumi.Input<pulumi.Input<types.input.core.v1.EnvVar>[]> | undefined) {
+    return plain(env, "env").map((e) => plain(e, "env entry"));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -385,6 +415,13 @@ process.once("exit", () => {
 
 // ---------------------------------------------------------------------------------------------------------
 
+/** A second container of a pod (see `startSecondInstance`). */
+export interface SecondInstance {
+    exited: Promise<ExitStatus>;
+    logs(): string;
+    kill(): Promise<void>;
+}
+
 interface Container {
     process: ChildProcess;
     /** Host PID of the pod's PID 1. */
@@ -414,10 +451,13 @@ export class PodCluster {
     private readonly runDir: string;
     private readonly bridgeNetns: string;
     private readonly containers = new Map<number, Container>();
+    /** ConfigMaps the pods read env from, beyond the mounted one: by name, their data. */
+    private readonly configMaps = new Map<string, Record<string, string>>();
     /** Pods that exist (have been started once), and so have DNS records. */
     private readonly existing = new Set<number>();
     private spec: ReturnType<typeof podSpecView>;
     private destroyed = false;
+    private dnsDown = false;
 
     private constructor(
         readonly settings: ClusterSettings,
@@ -492,9 +532,43 @@ export class PodCluster {
         return path.join(this.volumePath(ordinal, mount.volume), podPath.slice(mount.mountPath.length));
     }
 
-    /** The env of the pod's container: the spec's env and the image's PATH and HOME. */
+    /**
+     * The env of the pod's container: the spec's env, the values it takes from ConfigMaps that exist now (as
+     * the kubelet reads them when the container starts), and the image's PATH and HOME.
+     */
     containerEnv(): Record<string, string> {
-        return { PATH: `${this.binDir}:/usr/bin:/bin`, HOME: "/var/lib/postgresql", ...this.spec.view.env };
+        const fromConfigMaps: Record<string, string> = {};
+        for (const [name, ref] of Object.entries(this.spec.view.configMapEnv)) {
+            const value = this.configMaps.get(ref.configMap)?.[ref.key];
+            if (value !== undefined) {
+                fromConfigMaps[name] = value;
+            } else if (!ref.optional) {
+                throw new Error(`the container needs ConfigMap ${ref.configMap} (key ${ref.key}), which is not there`);
+            }
+        }
+        return {
+            PATH: `${this.binDir}:/usr/bin:/bin`,
+            HOME: "/var/lib/postgresql",
+            ...this.spec.view.env,
+            ...fromConfigMaps,
+        };
+    }
+
+    /** A cluster DNS outage: no pod or Service name resolves (each pod still knows its own name). */
+    setDnsDown(down: boolean): void {
+        this.dnsDown = down;
+        this.writeHosts();
+    }
+
+    /** What `pulumi up` does once the cluster is first ready: records that it was initialised. */
+    recordInitialised(): void {
+        const marker = this.spec.initialisedMarker;
+        this.configMaps.set(marker.metadata.name, marker.data);
+    }
+
+    /** Deletes the initialised marker (the README's deliberate re-initialisation). */
+    forgetInitialised(): void {
+        this.configMaps.delete(this.spec.initialisedMarker.metadata.name);
     }
 
     // -----------------------------------------------------------------------------------------------------
@@ -517,15 +591,51 @@ export class PodCluster {
         }
         this.existing.add(ordinal);
         this.writeHosts();
-        const dirs = this.dirs(ordinal);
-        const logOffset = fs.existsSync(dirs.log) ? fs.statSync(dirs.log).size : 0;
-        const fd = fs.openSync(dirs.log, "a");
+        const log = this.dirs(ordinal).log;
+        const logOffset = fs.existsSync(log) ? fs.statSync(log).size : 0;
+        const { child, exited, pid1 } = await this.spawnContainer(ordinal, this.podNetns(ordinal), log);
+        const container: Container = { process: child, pid1, exited, logOffset };
+        this.containers.set(ordinal, container);
+        void exited.then((status) => {
+            container.status = status;
+        });
+    }
+
+    /**
+     * Starts a second container of the pod, on the same volumes, while the first may still run: the
+     * StatefulSet's replacement for a pod force-deleted from a node that is unreachable but not down. It has a
+     * network namespace of its own (another node) and a log of its own.
+     */
+    async startSecondInstance(ordinal: number): Promise<SecondInstance> {
+        const netns = `${this.podNetns(ordinal)}-second`;
+        if (!netnsList().includes(netns)) {
+            this.addPodNetwork(netns, `second${ordinal}`, `${SUBNET}.${200 + ordinal}`);
+        }
+        const log = path.join(this.dirs(ordinal).root, "second-instance.log");
+        fs.rmSync(log, { force: true });
+        const { exited, pid1 } = await this.spawnContainer(ordinal, netns, log);
+        return {
+            exited,
+            logs: () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8") : ""),
+            kill: async () => {
+                try {
+                    process.kill(pid1, "SIGKILL");
+                } catch {
+                    // already gone
+                }
+                await exited;
+            },
+        };
+    }
+
+    private async spawnContainer(ordinal: number, netns: string, log: string) {
+        const fd = fs.openSync(log, "a");
         let child: ChildProcess;
         try {
             child = spawn(
                 "nsenter",
                 [
-                    `--net=/run/netns/${this.podNetns(ordinal)}`,
+                    `--net=/run/netns/${netns}`,
                     "--",
                     "unshare",
                     "--mount",
@@ -550,11 +660,7 @@ export class PodCluster {
             child.once("exit", (code, signal) => resolve({ code, signal }));
         });
         const pid1 = await this.findPid1(child, exited);
-        const container: Container = { process: child, pid1, exited, logOffset };
-        this.containers.set(ordinal, container);
-        void exited.then((status) => {
-            container.status = status;
-        });
+        return { child, exited, pid1 };
     }
 
     private async findPid1(child: ChildProcess, exited: Promise<ExitStatus>): Promise<number> {
@@ -794,6 +900,7 @@ export class PodCluster {
         }
         this.destroyed = true;
         for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
+            removeNetns(`${this.podNetns(ordinal)}-second`);
             removeNetns(this.podNetns(ordinal));
         }
         removeNetns(this.bridgeNetns);
@@ -834,17 +941,22 @@ export class PodCluster {
         inBridge("link", "add", "br0", "type", "bridge");
         inBridge("link", "set", "br0", "up");
         for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
-            const netns = this.podNetns(ordinal);
-            run("ip", ["netns", "add", netns]);
-            const inPod = (...args: string[]) => run("ip", ["-n", netns, ...args]);
-            inPod("link", "set", "lo", "up");
-            inBridge("link", "add", `pod${ordinal}`, "type", "veth", "peer", "name", "eth0", "netns", netns);
-            inBridge("link", "set", `pod${ordinal}`, "master", "br0", "up");
-            inPod("addr", "add", `${this.address(ordinal)}/24`, "dev", "eth0");
-            inPod("link", "set", "eth0", "up");
+            this.addPodNetwork(this.podNetns(ordinal), `pod${ordinal}`, this.address(ordinal));
             this.prepareDirs(ordinal);
         }
         this.writeHosts();
+    }
+
+    /** A network namespace with `address` on its eth0, whose veth peer `link` is a port of the bridge. */
+    private addPodNetwork(netns: string, link: string, address: string): void {
+        run("ip", ["netns", "add", netns]);
+        const inPod = (...args: string[]) => run("ip", ["-n", netns, ...args]);
+        const inBridge = (...args: string[]) => run("ip", ["-n", this.bridgeNetns, ...args]);
+        inPod("link", "set", "lo", "up");
+        inBridge("link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", netns);
+        inBridge("link", "set", link, "master", "br0", "up");
+        inPod("addr", "add", `${address}/24`, "dev", "eth0");
+        inPod("link", "set", "eth0", "up");
     }
 
     private prepareDirs(ordinal: number): void {
@@ -924,13 +1036,13 @@ export class PodCluster {
         const { names } = this;
         const ns = this.settings.namespace;
         const forms = (name: string) => [name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
-        const existing = [...this.existing].sort((a, b) => a - b);
+        const existing = this.dnsDown ? [] : [...this.existing].sort((a, b) => a - b);
         const dns = [
             ...existing.map(
                 (i) => `${this.address(i)}\t${forms(`${names.pod(i)}.${names.headlessService}`).join(" ")}`,
             ),
             ...existing.map((i) => `${this.address(i)}\t${forms(names.headlessService).join(" ")}`),
-            ...(this.existing.has(0) ? [`${this.address(0)}\t${forms(names.rwService).join(" ")}`] : []),
+            ...(existing.includes(0) ? [`${this.address(0)}\t${forms(names.rwService).join(" ")}`] : []),
             ...existing.map((i) => `${this.address(i)}\t${forms(names.rService).join(" ")}`),
         ];
         for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
