@@ -56,3 +56,30 @@ describe("replication against real PostgreSQL: stopping a pod with a client sess
         });
     }
 });
+
+/**
+ * Until PostgreSQL runs, the bootstrap shell is the container's PID 1, which ignores a signal it does not
+ * handle: a pod deleted while it waits for the primary (or clones) must end at once, not at SIGKILL.
+ */
+describe("replication against real PostgreSQL: stopping a pod whose bootstrap is still at work", function () {
+    this.timeout(TIMEOUTS.test);
+    const pods = usePodCluster({ replicas: 2, storage: { className: "standard" } }, PASSWORDS);
+
+    for (const stopSignal of ["SIGTERM", "SIGINT"] as const) {
+        it(`a standby waiting for the primary ends within seconds on ${stopSignal}`, async () => {
+            const { cluster } = pods;
+            await cluster.start(1);
+            await waitUntil(
+                "postgresql-1 waits for the primary",
+                () => /waiting for the primary/.test(cluster.logs(1, { sinceLastStart: true })),
+                TIMEOUTS.ready,
+            );
+            const stopping = Date.now();
+            const status = await cluster.stop(1, { stopSignal, graceSeconds: 20 });
+            const seconds = (Date.now() - stopping) / 1000;
+            assert.notEqual(status?.signal, "SIGKILL", "killed at the end of the grace period");
+            assert.ok(seconds < 5, `stopped after ${seconds.toFixed(1)} s`);
+            assert.match(cluster.logs(1, { sinceLastStart: true }), new RegExp(`received ${stopSignal}: stopping`));
+        });
+    }
+});

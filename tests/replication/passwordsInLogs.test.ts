@@ -1,0 +1,57 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+
+import { POD_PATHS } from "../../components/specs/podPaths";
+import { TIMEOUTS, filesUnder, usePodCluster, waitForStreaming } from "../support/podHarnessFixtures";
+
+const PASSWORDS = { superuser: "superuser-Pa55word-in-no-log", replication: "replication-Pa55word-in-no-log" };
+
+/**
+ * A stack may log every statement, every duration and every failed statement. What the scripts run must
+ * still put no password into a log: the container's, or a server log file on a volume.
+ */
+describe("replication against real PostgreSQL: no password in any log, whatever the logging settings", function () {
+    this.timeout(TIMEOUTS.test);
+    const pods = usePodCluster(
+        {
+            replicas: 2,
+            storage: { className: "standard" },
+            postgresqlParameters: {
+                log_statement: "all",
+                log_min_duration_statement: 0,
+                log_min_error_statement: "debug5",
+                log_connections: true,
+            },
+        },
+        PASSWORDS,
+    );
+
+    it("initialising pod 0 and cloning a standby log statements, but no password", async () => {
+        const { cluster } = pods;
+        await cluster.startAll();
+        await waitForStreaming(cluster, 1);
+        await cluster.restart(1);
+        await waitForStreaming(cluster, 1);
+
+        const logs: Record<string, string> = {};
+        for (let ordinal = 0; ordinal < cluster.replicas; ordinal++) {
+            logs[`${cluster.podName(ordinal)} container log`] = cluster.logs(ordinal);
+            for (const volume of [POD_PATHS.runtime, POD_PATHS.data]) {
+                for (const file of filesUnder(cluster.hostPath(ordinal, volume))) {
+                    if (/\.log$|\/log\/[^/]+$/.test(file)) {
+                        logs[file] = fs.readFileSync(file, "utf8");
+                    }
+                }
+            }
+        }
+        assert.ok(
+            Object.values(logs).some((text) => /LOG:  statement: /.test(text)),
+            "the settings did log statements, so the scan looked at real logs",
+        );
+        for (const [where, text] of Object.entries(logs)) {
+            for (const password of Object.values(PASSWORDS)) {
+                assert.ok(!text.includes(password), `${where} holds a password`);
+            }
+        }
+    });
+});
