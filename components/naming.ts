@@ -72,13 +72,23 @@ export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name
     };
 }
 
+/** The labels that name no one cluster. */
+const SHARED_LABELS = {
+    "app.kubernetes.io/component": "database",
+    "app.kubernetes.io/managed-by": "pulumi",
+} as const;
+
 /** Labels every object of the cluster carries. */
 export function commonLabels(settings: Pick<ClusterSettings, "name">): Record<string, string> {
-    return {
-        ...selectorLabels(settings),
-        "app.kubernetes.io/component": "database",
-        "app.kubernetes.io/managed-by": "pulumi",
-    };
+    return { ...selectorLabels(settings), ...SHARED_LABELS };
+}
+
+/**
+ * Labels of the namespace, without the cluster's name: clusters of several names may share one namespace,
+ * each declaring it, and a label that differed between them would change with whichever applied last.
+ */
+export function namespaceLabels(): Record<string, string> {
+    return { "app.kubernetes.io/name": "postgresql", ...SHARED_LABELS };
 }
 
 /** Metadata of a namespaced object of the cluster: its name, the cluster's namespace and common labels. */

@@ -1,6 +1,6 @@
 import type { types } from "@pulumi/kubernetes";
 import { ClusterSettings } from "../settings";
-import { RETAINED_OBJECT_ANNOTATIONS, commonLabels } from "../naming";
+import { RETAINED_OBJECT_ANNOTATIONS, namespaceLabels } from "../naming";
 
 /** A Pod Security Standard level, as the `pod-security.kubernetes.io/*` namespace labels name them. */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -27,7 +27,7 @@ export function clusterNamespace(settings: ClusterSettings): types.input.core.v1
             name: settings.namespace,
             annotations: { ...RETAINED_OBJECT_ANNOTATIONS },
             labels: {
-                ...commonLabels(settings),
+                ...namespaceLabels(),
                 "pod-security.kubernetes.io/enforce": level,
                 "pod-security.kubernetes.io/audit": level,
                 "pod-security.kubernetes.io/warn": level,

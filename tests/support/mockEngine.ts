@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
+import { Alias } from "@pulumi/pulumi/proto/alias_pb";
 
 /**
  * A strict mock of the Pulumi engine, set up once for the whole test run (see `tests/setup.ts`).
@@ -24,6 +25,8 @@ export interface RegisteredResource {
     secretInputPaths: string[];
     /** The provider reference (`<provider urn>::<id>`), or "" for the stack's default provider. */
     provider: string;
+    /** The URNs the engine would take as this resource's former ones (its `aliases`). */
+    aliasUrns: string[];
     /** URNs given through `dependsOn` (not those implied by inputs). */
     explicitDependencies: string[];
     /** The resource options the engine acts on at replacement, deletion and while waiting. */
@@ -100,6 +103,7 @@ function record(req: RegisterResourceRequest): void {
         inputs: unwrapSecrets(raw) as Record<string, unknown>,
         secretInputPaths: secretPaths(raw, ""),
         provider: req.getProvider(),
+        aliasUrns: req.getAliasesList().map((alias) => aliasUrn(req, alias)),
         explicitDependencies: req.getDependenciesList().filter((urn) => !impliedByInputs.has(urn)),
         deleteBeforeReplace: req.getDeletebeforereplace(),
         retainOnDelete: req.getRetainondelete() ?? false,
@@ -114,9 +118,31 @@ function record(req: RegisterResourceRequest): void {
 }
 
 /** The URN the mock monitor gives a resource: the type is qualified by its parent's. */
-function urnOf(parentUrn: string, type: string, name: string): string {
+function urnOf(
+    parentUrn: string,
+    type: string,
+    name: string,
+    stack = pulumi.getStack(),
+    project = pulumi.getProject(),
+): string {
     const qualifiedType = parentUrn ? `${parentUrn.split("::")[2]}$${type}` : type;
-    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualifiedType}::${name}`;
+    return `urn:pulumi:${stack}::${project}::${qualifiedType}::${name}`;
+}
+
+/** What the engine resolves an alias to: each part of a spec left out is the resource's own. */
+function aliasUrn(req: RegisterResourceRequest, alias: Alias): string {
+    const spec = alias.getSpec();
+    if (!spec) {
+        return alias.getUrn();
+    }
+    const parentUrn = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+    return urnOf(
+        parentUrn,
+        spec.getType() || req.getType(),
+        spec.getName() || req.getName(),
+        spec.getStack() || undefined,
+        spec.getProject() || undefined,
+    );
 }
 
 function isSecretValue(value: unknown): value is { value: unknown } {

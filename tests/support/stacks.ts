@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as stackFiles from "../../components/stackFiles";
+import { PostgresCluster } from "../../components/postgresCluster";
 import { RegisteredResource, registeredResources, resetRegistrations } from "./mockEngine";
 
 // Reading stack files is shared with the manifest renderer: see components/stackFiles.ts.
@@ -44,6 +45,27 @@ export async function runProgram(config: Record<string, string>, secretKeys: str
     const outputs = require(entry) as ProgramExports;
     await Promise.all(Object.values(outputs).map((output) => valueOf(output as pulumi.Output<unknown>)));
     return { resources: [...registeredResources()], outputs };
+}
+
+/**
+ * Runs a program other than `index.ts` (one that uses the component as a library, or an earlier version of
+ * this one) with the given engine config, and waits until every cluster it builds is registered.
+ */
+export async function runComponents(
+    config: Record<string, string>,
+    build: () => PostgresCluster[],
+): Promise<readonly RegisteredResource[]> {
+    resetRegistrations();
+    pulumi.runtime.setAllConfig(config, []);
+    const outputs = build().flatMap((cluster): pulumi.Output<unknown>[] => [
+        cluster.namespace,
+        cluster.statefulSetName,
+        cluster.podHosts,
+        cluster.persistentVolumeNames,
+        cluster.connectionUri,
+    ]);
+    await Promise.all(outputs.map(valueOf));
+    return [...registeredResources()];
 }
 
 /** Runs the program with one stack's file, as `pulumi up --stack <stack>` would. */
