@@ -53,7 +53,8 @@ export interface PostgresClusterArgs {
     primaryWaitTimeoutSeconds?: number;
     /**
      * Extra postgresql.conf settings, such as `{ shared_buffers: "256MB" }`. Settings the replication
-     * depends on (`wal_level`, `hba_file`, ...) are refused.
+     * depends on (`hba_file`, `max_wal_senders`, ...) are refused; `wal_level` may be `replica` (the default)
+     * or `logical`.
      */
     postgresqlParameters?: Record<string, string | number | boolean>;
     /**
@@ -112,6 +113,17 @@ export interface PostgresClusterArgs {
      * `cluster.local`.
      */
     clusterDomain?: string;
+    /**
+     * The most WAL pod 0 keeps for a standby that is down or behind (PostgreSQL's `max_slot_wal_keep_size`),
+     * such as `"2GB"`. A standby further behind loses its slot and must be cloned again; until then its slot
+     * also holds back VACUUM on pod 0. Default: a quarter of `storage.size`; at most half of it.
+     */
+    maxSlotWalKeepSize?: string;
+    /**
+     * How long the kubelet waits for a stopping pod before it kills it; the shutdown checkpoint must fit.
+     * Default: 30 s plus the time to write all of `shared_buffers` at 32 MiB/s, at least 60 s.
+     */
+    terminationGracePeriodSeconds?: number;
     /**
      * The Kubernetes provider for the objects a destroy keeps (the namespace, the NFS volumes and their claims,
      * the configuration's ConfigMaps), which the next `up` must adopt: give one with `upsertExistingObjects:

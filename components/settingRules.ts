@@ -34,7 +34,7 @@ const BINARY_SUFFIXES = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
 const DECIMAL_SUFFIXES = ["k", "M", "G", "T", "P", "E"];
 
 /** The value of a quantity that passed STORAGE_QUANTITY (bytes) or CPU_QUANTITY (cores); for comparisons only. */
-function quantityValue(quantity: string): number {
+export function quantityValue(quantity: string): number {
     if (quantity.endsWith("m") && CPU_QUANTITY.test(quantity)) {
         return Number(quantity.slice(0, -1)) / 1000;
     }

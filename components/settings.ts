@@ -16,6 +16,12 @@ import {
     isPlainObject,
     withDefaults,
 } from "./settingRules";
+import {
+    MIN_TERMINATION_GRACE_SECONDS,
+    defaultMaxSlotWalKeepSize,
+    defaultTerminationGracePeriod,
+    postgresProblems,
+} from "./derivedSettings";
 
 export { ConfigError, ConfigProblem };
 
@@ -35,13 +41,13 @@ export const MANAGED_PARAMETERS: readonly string[] = [
     "ident_file",
     "config_file",
     "data_directory",
-    "wal_level",
     "hot_standby",
     "max_wal_senders",
     "max_replication_slots",
     "primary_conninfo",
     "primary_slot_name",
     "password_encryption",
+    "max_slot_wal_keep_size",
 ];
 
 /** The defaults, in one place. `Pulumi.yaml` declares the same values; a test keeps the two in step. */
@@ -96,6 +102,9 @@ const nfsStorage = z.strictObject(
             .refine((options) => !options.includes("soft"), {
                 error: 'must not contain "soft": a soft NFS mount can silently corrupt PostgreSQL data; use "hard"',
             })
+            .refine((options) => !options.some((option) => option === "nolock" || option.startsWith("local_lock")), {
+                error: 'must not contain "nolock" or "local_lock": the lock that keeps a second server off a data directory must be held on the NFS server',
+            })
             .default([...DEFAULTS.nfsMountOptions]),
     },
     { error: "must be an object with keys server, paths and optional mountOptions" },
@@ -142,95 +151,106 @@ const parameterValue = z.union([z.string(), z.number(), z.boolean()], {
     error: "must be a string, number or boolean",
 });
 
-const schema = z
-    .strictObject({
-        namespace: dnsLabel(63).default(DEFAULTS.namespace),
-        createNamespace: z.boolean({ error: "must be true or false" }).default(DEFAULTS.createNamespace),
-        name: dnsLabel(52).default(DEFAULTS.name),
-        replicas: wholeNumber()
-            .min(1, { error: "must be at least 1 (one primary)" })
-            .max(32, { error: "must be at most 32" })
-            .default(DEFAULTS.replicas),
-        image: z
-            .string({ error: "must be a string" })
-            .regex(/^[^\s]+$/, { error: 'must be a container image reference such as "postgres:17"' })
-            .default(DEFAULTS.image),
-        storage,
-        podManagementPolicy: z
-            .enum(["OrderedReady", "Parallel"], { error: 'must be "OrderedReady" or "Parallel"' })
-            .default(DEFAULTS.podManagementPolicy),
-        updateStrategy: updateStrategy.prefault({}),
-        resources: resourcesWithDefaults(DEFAULTS.resources),
-        superuserPassword: password.optional(),
-        replicationPassword: password.optional(),
-        primaryWaitTimeoutSeconds: wholeNumber(" of seconds")
-            .min(1, { error: "must be at least 1" })
-            .max(86400, { error: "must be at most 86400 (one day)" })
-            .default(DEFAULTS.primaryWaitTimeoutSeconds),
-        postgresqlParameters: z
-            .record(
-                z.string().regex(GUC_NAME, { error: "must be a PostgreSQL setting name such as shared_buffers" }),
-                parameterValue,
-                { error: "must be an object of PostgreSQL setting names to values" },
-            )
-            .refine((parameters) => !Object.keys(parameters).some((key) => MANAGED_PARAMETERS.includes(key)), {
-                error: `must not set a parameter the cluster manages itself (${MANAGED_PARAMETERS.join(", ")})`,
-            })
-            .default({}),
-        postgresUid: positiveId("uid of the postgres user in the image").default(DEFAULTS.postgresUid),
-        postgresGid: positiveId("gid of the postgres group in the image").default(DEFAULTS.postgresGid),
-        volumePermissions: z
-            .strictObject(
-                {
-                    enabled: z.boolean({ error: "must be true or false" }).default(DEFAULTS.volumePermissions.enabled),
-                    resources: resourcesWithDefaults(DEFAULTS.volumePermissions.resources),
-                },
-                { error: "must be an object {enabled: true or false, resources: {requests, limits}}" },
-            )
-            .prefault({}),
-        antiAffinity: z
-            .enum(["preferred", "required"], { error: 'must be "preferred" or "required"' })
-            .default(DEFAULTS.antiAffinity),
-        schedulableNodes: wholeNumber(" of nodes").min(0, { error: "must be 0 (not known) or more" }).default(0),
-        topologySpread: z
-            .strictObject(
-                {
-                    // Giving the object turns the constraint on; the default is `{ enabled: false }`.
-                    enabled: z.boolean({ error: "must be true or false" }).default(true),
-                    topologyKey: labelKey.default("topology.kubernetes.io/zone"),
-                    maxSkew: wholeNumber().min(1, { error: "must be at least 1" }).default(1),
-                    whenUnsatisfiable: z
-                        .enum(["ScheduleAnyway", "DoNotSchedule"], {
-                            error: 'must be "ScheduleAnyway" or "DoNotSchedule"',
-                        })
-                        .default("ScheduleAnyway"),
-                },
-                { error: "must be an object {enabled, topologyKey, maxSkew, whenUnsatisfiable}" },
-            )
-            // Parsed, so the fields take their defaults from the object above.
-            .prefault({ enabled: false }),
-        networkPolicy: z
-            .strictObject(
-                {
-                    enabled: z.boolean({ error: "must be true or false" }).default(DEFAULTS.networkPolicy.enabled),
-                    allowedClients: z
-                        .array(allowedClient, { error: "must be a list of {podSelector, namespaceSelector}" })
-                        .default([]),
-                },
-                { error: "must be an object {enabled: true or false, allowedClients: [...]}" },
-            )
-            .prefault({}),
-        allowedCidrs: z
-            .array(cidr, { error: 'must be a list of networks in CIDR notation, such as ["10.0.0.0/8"]' })
-            .min(1, {
-                error: "must list at least one network: the standbys connect to the primary over TCP, so the pods' own network must be in it",
-            })
-            .default([...DEFAULTS.allowedCidrs]),
-        clusterDomain: z
-            .string({ error: "must be a string" })
-            .regex(DNS_SUBDOMAIN, { error: 'must be the cluster\'s DNS domain, such as "cluster.local"' })
-            .default(DEFAULTS.clusterDomain),
-    })
+const settingsObject = z.strictObject({
+    namespace: dnsLabel(63).default(DEFAULTS.namespace),
+    createNamespace: z.boolean({ error: "must be true or false" }).default(DEFAULTS.createNamespace),
+    name: dnsLabel(52).default(DEFAULTS.name),
+    replicas: wholeNumber()
+        .min(1, { error: "must be at least 1 (one primary)" })
+        .max(32, { error: "must be at most 32" })
+        .default(DEFAULTS.replicas),
+    image: z
+        .string({ error: "must be a string" })
+        .regex(/^[^\s]+$/, { error: 'must be a container image reference such as "postgres:17"' })
+        .default(DEFAULTS.image),
+    storage,
+    podManagementPolicy: z
+        .enum(["OrderedReady", "Parallel"], { error: 'must be "OrderedReady" or "Parallel"' })
+        .default(DEFAULTS.podManagementPolicy),
+    updateStrategy: updateStrategy.prefault({}),
+    resources: resourcesWithDefaults(DEFAULTS.resources),
+    superuserPassword: password.optional(),
+    replicationPassword: password.optional(),
+    primaryWaitTimeoutSeconds: wholeNumber(" of seconds")
+        .min(1, { error: "must be at least 1" })
+        .max(86400, { error: "must be at most 86400 (one day)" })
+        .default(DEFAULTS.primaryWaitTimeoutSeconds),
+    postgresqlParameters: z
+        .record(
+            z.string().regex(GUC_NAME, { error: "must be a PostgreSQL setting name such as shared_buffers" }),
+            parameterValue,
+            { error: "must be an object of PostgreSQL setting names to values" },
+        )
+        .refine((parameters) => !Object.keys(parameters).some((key) => MANAGED_PARAMETERS.includes(key)), {
+            error: `must not set a parameter the cluster manages itself (${MANAGED_PARAMETERS.join(", ")})`,
+        })
+        .default({}),
+    postgresUid: positiveId("uid of the postgres user in the image").default(DEFAULTS.postgresUid),
+    postgresGid: positiveId("gid of the postgres group in the image").default(DEFAULTS.postgresGid),
+    volumePermissions: z
+        .strictObject(
+            {
+                enabled: z.boolean({ error: "must be true or false" }).default(DEFAULTS.volumePermissions.enabled),
+                resources: resourcesWithDefaults(DEFAULTS.volumePermissions.resources),
+            },
+            { error: "must be an object {enabled: true or false, resources: {requests, limits}}" },
+        )
+        .prefault({}),
+    antiAffinity: z
+        .enum(["preferred", "required"], { error: 'must be "preferred" or "required"' })
+        .default(DEFAULTS.antiAffinity),
+    schedulableNodes: wholeNumber(" of nodes").min(0, { error: "must be 0 (not known) or more" }).default(0),
+    topologySpread: z
+        .strictObject(
+            {
+                // Giving the object turns the constraint on; the default is `{ enabled: false }`.
+                enabled: z.boolean({ error: "must be true or false" }).default(true),
+                topologyKey: labelKey.default("topology.kubernetes.io/zone"),
+                maxSkew: wholeNumber().min(1, { error: "must be at least 1" }).default(1),
+                whenUnsatisfiable: z
+                    .enum(["ScheduleAnyway", "DoNotSchedule"], {
+                        error: 'must be "ScheduleAnyway" or "DoNotSchedule"',
+                    })
+                    .default("ScheduleAnyway"),
+            },
+            { error: "must be an object {enabled, topologyKey, maxSkew, whenUnsatisfiable}" },
+        )
+        // Parsed, so the fields take their defaults from the object above.
+        .prefault({ enabled: false }),
+    networkPolicy: z
+        .strictObject(
+            {
+                enabled: z.boolean({ error: "must be true or false" }).default(DEFAULTS.networkPolicy.enabled),
+                allowedClients: z
+                    .array(allowedClient, { error: "must be a list of {podSelector, namespaceSelector}" })
+                    .default([]),
+            },
+            { error: "must be an object {enabled: true or false, allowedClients: [...]}" },
+        )
+        .prefault({}),
+    allowedCidrs: z
+        .array(cidr, { error: 'must be a list of networks in CIDR notation, such as ["10.0.0.0/8"]' })
+        .min(1, {
+            error: "must list at least one network: the standbys connect to the primary over TCP, so the pods' own network must be in it",
+        })
+        .default([...DEFAULTS.allowedCidrs]),
+    clusterDomain: z
+        .string({ error: "must be a string" })
+        .regex(DNS_SUBDOMAIN, { error: 'must be the cluster\'s DNS domain, such as "cluster.local"' })
+        .default(DEFAULTS.clusterDomain),
+    // Derived from storage.size when not given (see withDerivedDefaults).
+    maxSlotWalKeepSize: z
+        .string({ error: "must be a string" })
+        .regex(/^[1-9][0-9]*(MB|GB|TB)$/, { error: 'must be a size such as "2GB" or "512MB" (units MB, GB, TB)' })
+        .optional(),
+    // Derived from shared_buffers when not given.
+    terminationGracePeriodSeconds: wholeNumber(" of seconds")
+        .min(MIN_TERMINATION_GRACE_SECONDS, { error: `must be at least ${MIN_TERMINATION_GRACE_SECONDS}` })
+        .max(86400, { error: "must be at most 86400 (one day)" })
+        .optional(),
+});
+
+const schema = settingsObject
     .superRefine((settings, ctx) => {
         const nfs = settings.storage.nfs;
         if (nfs && nfs.paths.length !== settings.replicas) {
@@ -250,6 +270,9 @@ const schema = z
                 message: `must be between 0 and replicas (${settings.replicas})`,
             });
         }
+        for (const problem of postgresProblems(settings)) {
+            ctx.addIssue({ code: "custom", ...problem });
+        }
         // Required anti-affinity puts each pod on a node of its own: pods beyond the nodes that can run them
         // would stay Pending for good, and a standby that never starts is easy to miss.
         const nodes = settings.schedulableNodes;
@@ -261,10 +284,29 @@ const schema = z
                 message: `must be at most schedulableNodes (${nodes}) with antiAffinity "required": each pod needs a node of its own`,
             });
         }
-    });
+    })
+    .transform(withDerivedDefaults);
+
+type ParsedSettings = z.output<typeof settingsObject>;
+
+/** Defaults that follow from other settings, applied once every setting is valid. */
+function withDerivedDefaults(settings: ParsedSettings) {
+    return {
+        ...settings,
+        maxSlotWalKeepSize: settings.maxSlotWalKeepSize ?? defaultMaxSlotWalKeepSize(settings.storage.size),
+        terminationGracePeriodSeconds:
+            settings.terminationGracePeriodSeconds ??
+            defaultTerminationGracePeriod(sizeParameter(settings.postgresqlParameters.shared_buffers)),
+    };
+}
+
+/** A size parameter that passed postgresProblems: never a boolean. */
+function sizeParameter(value: string | number | boolean | undefined): string | number | undefined {
+    return typeof value === "boolean" ? undefined : value;
+}
 
 /** Every top-level setting, in declaration order. */
-export const SETTING_KEYS: readonly string[] = Object.keys(schema.shape);
+export const SETTING_KEYS: readonly string[] = Object.keys(settingsObject.shape);
 
 /** The settings as given: every key optional but `storage`. */
 export type ClusterSettingsInput = z.input<typeof schema>;

@@ -17,9 +17,19 @@ export const TEXT_SETTINGS: ReadonlySet<string> = new Set([
     "superuserPassword",
     "replicationPassword",
     "antiAffinity",
+    "maxSlotWalKeepSize",
 ]);
 
 export { SECRET_SETTINGS };
+
+/**
+ * Settings whose default follows from other settings: Pulumi.yaml declares them with this placeholder (the
+ * CLI demands a value for every declared key), which means "derive it".
+ */
+export const DERIVED_WHEN_DECLARED_DEFAULT: Readonly<Record<string, string>> = {
+    maxSlotWalKeepSize: "",
+    terminationGracePeriodSeconds: "0",
+};
 
 /** What the program needs from the stack: validated settings, and the configured passwords as secrets. */
 export interface StackConfig {
@@ -42,7 +52,7 @@ export function readStackConfig(
             const key = fullKey.slice(prefix.length);
             // Pulumi.yaml declares the passwords with an empty default, since the CLI demands a value for
             // every declared key without one; empty means "generate it".
-            if (SECRET_SETTINGS.has(key) && text === "") {
+            if ((SECRET_SETTINGS.has(key) && text === "") || DERIVED_WHEN_DECLARED_DEFAULT[key] === text) {
                 continue;
             }
             raw[key] = TEXT_SETTINGS.has(key) ? text : parseJson(text);

@@ -37,6 +37,8 @@ describe("PostgresClusterArgs", () => {
             networkPolicy: true,
             allowedCidrs: true,
             clusterDomain: true,
+            maxSlotWalKeepSize: true,
+            terminationGracePeriodSeconds: true,
         };
         assert.deepStrictEqual(Object.keys(documented).sort(), [...SETTING_KEYS].sort());
     });

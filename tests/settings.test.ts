@@ -264,9 +264,57 @@ describe("settings: each invalid value is rejected with its key, its value and w
         },
         {
             rule: "a PostgreSQL parameter the cluster manages",
-            input: { postgresqlParameters: { wal_level: "minimal" }, storage: nfs(threePaths) },
+            input: { postgresqlParameters: { max_wal_senders: 2 }, storage: nfs(threePaths) },
             key: "pg-ha:postgresqlParameters",
-            mentions: ["wal_level", "manages itself"],
+            mentions: ["max_wal_senders", "manages itself"],
+        },
+        {
+            rule: "the slot WAL bound set through postgresqlParameters instead of its setting",
+            input: { postgresqlParameters: { max_slot_wal_keep_size: "-1" }, storage: nfs(threePaths) },
+            key: "pg-ha:postgresqlParameters",
+            mentions: ["max_slot_wal_keep_size", "manages itself"],
+        },
+        {
+            rule: "a wal_level the standbys cannot stream from",
+            input: { postgresqlParameters: { wal_level: "minimal" }, storage: nfs(threePaths) },
+            key: "pg-ha:postgresqlParameters.wal_level",
+            mentions: ['"minimal"', '"replica" or "logical"'],
+        },
+        {
+            rule: "a shared_buffers that is not a size",
+            input: { postgresqlParameters: { shared_buffers: "lots" }, storage: nfs(threePaths) },
+            key: "pg-ha:postgresqlParameters.shared_buffers",
+            mentions: ['"lots"', '"2GB"'],
+        },
+        {
+            rule: "an official image of a PostgreSQL major the scripts do not support",
+            input: { image: "docker.io/library/postgres:14.11-bookworm", storage: nfs(threePaths) },
+            key: "pg-ha:image",
+            mentions: ["postgres:14.11-bookworm", "15 or later", "says 14"],
+        },
+        {
+            rule: "a slot WAL bound of more than half the data volume",
+            input: { maxSlotWalKeepSize: "6GB", storage: { ...nfs(threePaths), size: "10Gi" } },
+            key: "pg-ha:maxSlotWalKeepSize",
+            mentions: ['"6GB"', "1/2 of storage.size (10Gi)"],
+        },
+        {
+            rule: "a slot WAL bound without a unit",
+            input: { maxSlotWalKeepSize: "2048", storage: nfs(threePaths) },
+            key: "pg-ha:maxSlotWalKeepSize",
+            mentions: ['"2GB"', "MB, GB, TB"],
+        },
+        {
+            rule: "a grace period too short for any shutdown",
+            input: { terminationGracePeriodSeconds: 5, storage: nfs(threePaths) },
+            key: "pg-ha:terminationGracePeriodSeconds",
+            mentions: ["5", "at least 60"],
+        },
+        {
+            rule: "an NFS mount option that keeps locks on the client",
+            input: { storage: { nfs: { ...nfs(threePaths).nfs, mountOptions: ["hard", "nolock"] } } },
+            key: "pg-ha:storage.nfs.mountOptions",
+            mentions: ["nolock", "NFS server"],
         },
         {
             rule: "a PostgreSQL parameter name that is not one",
@@ -366,5 +414,50 @@ describe("settings: each invalid value is rejected with its key, its value and w
         assert.ok(problem);
         assert.ok(problem.message.includes("[secret]"));
         assert.ok(!problem.message.includes("short'secret"));
+    });
+});
+
+describe("settings: defaults that follow from other settings", () => {
+    const withStorage = (input: Record<string, unknown>, size = "10Gi") =>
+        resolveSettings({ storage: { className: "standard", size }, ...input });
+
+    it("bounds the WAL a slot holds at a quarter of the data volume, unless given", () => {
+        assert.strictEqual(withStorage({}).maxSlotWalKeepSize, "2560MB");
+        assert.strictEqual(withStorage({}, "1Gi").maxSlotWalKeepSize, "256MB");
+        assert.strictEqual(withStorage({ maxSlotWalKeepSize: "4GB" }).maxSlotWalKeepSize, "4GB");
+    });
+
+    it("gives a stopping pod a minute, and more when shared_buffers takes longer to checkpoint at 32 MiB/s", () => {
+        assert.strictEqual(withStorage({}).terminationGracePeriodSeconds, 60);
+        assert.strictEqual(
+            withStorage({ postgresqlParameters: { shared_buffers: "8GB" } }).terminationGracePeriodSeconds,
+            286,
+        );
+        // A bare number counts 8 kB pages: 262144 pages are 2 GB.
+        assert.strictEqual(
+            withStorage({ postgresqlParameters: { shared_buffers: 262144 } }).terminationGracePeriodSeconds,
+            94,
+        );
+        assert.strictEqual(withStorage({ terminationGracePeriodSeconds: 600 }).terminationGracePeriodSeconds, 600);
+    });
+
+    it("checks the major of PostgreSQL images only, where the tag says it", () => {
+        for (const image of [
+            "postgres:15",
+            "postgres:17.2-alpine3.20",
+            "bitnami/postgresql:16.4.0",
+            "registry.example:5000/postgres:18",
+            "postgres@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "example/timescaledb:2.14.2-pg16",
+        ]) {
+            assert.strictEqual(withStorage({ image }).image, image);
+        }
+    });
+
+    it("allows logical decoding: wal_level logical", () => {
+        assert.strictEqual(
+            withStorage({ postgresqlParameters: { wal_level: "logical" } }).postgresqlParameters.wal_level,
+            "logical",
+        );
     });
 });

@@ -29,3 +29,27 @@ describe("StatefulSet: what pulumi up waits for", () => {
         });
     });
 });
+
+describe("StatefulSet: the pods' rights and their stop", () => {
+    const specOf = (input: Record<string, unknown>) => {
+        const sts = statefulSet(resolveSettings({ storage: { className: "standard" }, ...input }), "checksum");
+        return sts.spec.template.spec;
+    };
+
+    it("mounts no service account token: the pods never call the API, and a superuser could read it", () => {
+        assert.strictEqual(specOf({}).automountServiceAccountToken, false);
+    });
+
+    it("gives a stopping pod the grace period of its settings, and the preStop hook's fast shutdown 10 s less", () => {
+        for (const [input, grace] of [
+            [{}, 60],
+            [{ postgresqlParameters: { shared_buffers: "8GB" } }, 286],
+            [{ terminationGracePeriodSeconds: 900 }, 900],
+        ] as const) {
+            const spec = specOf(input);
+            assert.strictEqual(spec.terminationGracePeriodSeconds, grace);
+            const preStop = spec.containers[0].lifecycle?.preStop?.exec?.command;
+            assert.deepStrictEqual(preStop?.slice(-1), [String(grace - 10)]);
+        }
+    });
+});

@@ -36,7 +36,7 @@ export const SCRIPT_FILES = ["bootstrap.sh", "probe.sh", "stop.sh"] as const;
 const MAX_WAL_SENDERS = 70;
 
 /** Settings the cluster manages; a stack's `postgresqlParameters` come after them and may add to them. */
-function managedParameters(): Record<string, string | number | boolean> {
+function managedParameters(settings: ClusterSettings): Record<string, string | number | boolean> {
     return {
         listen_addresses: "*",
         port: POSTGRES_PORT,
@@ -49,8 +49,9 @@ function managedParameters(): Record<string, string | number | boolean> {
         wal_log_hints: true,
         max_wal_senders: MAX_WAL_SENDERS,
         max_replication_slots: MAX_WAL_SENDERS,
-        // A standby that is gone for good must not fill the primary's disk through its slot.
-        max_slot_wal_keep_size: "2GB",
+        // A standby that is gone for good must not fill the primary's disk through its slot, nor hold back
+        // VACUUM for ever: past this bound its slot is invalidated (see maxSlotWalKeepSize).
+        max_slot_wal_keep_size: settings.maxSlotWalKeepSize,
         // Recent WAL is kept whatever the slots say: standbys cloning at once (Parallel) otherwise lose a
         // segment that one clone's checkpoint removes before the other's new slot protects it (seen with
         // PostgreSQL 15: "requested WAL segment … has already been removed").
@@ -80,7 +81,7 @@ export function postgresqlConf(settings: ClusterSettings): string {
         Object.entries(parameters).map(([key, value]) => `${key} = ${formatParameter(value)}`);
     return [
         "# Managed by pg-ha. Change it through the stack's configuration, not here.",
-        ...lines(managedParameters()),
+        ...lines(managedParameters(settings)),
         ...(Object.keys(settings.postgresqlParameters).length > 0 ? ["# postgresqlParameters"] : []),
         ...lines(settings.postgresqlParameters),
         "",

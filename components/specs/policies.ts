@@ -17,6 +17,9 @@ export function podDisruptionBudget(settings: ClusterSettings): types.input.poli
         spec: {
             maxUnavailable: 1,
             selector: { matchLabels: selectorLabels(settings) },
+            // A pod that is not ready (a standby stuck without its WAL) protects nothing by staying: without
+            // this, one broken standby would block every drain and node upgrade.
+            unhealthyPodEvictionPolicy: "AlwaysAllow",
         },
     };
 }

@@ -25,10 +25,9 @@ const NODE_TOPOLOGY_KEY = "kubernetes.io/hostname";
 const STARTUP_WINDOW_SECONDS = 3600;
 const STARTUP_PERIOD_SECONDS = 10;
 
-// The kubelet's wait for a pod to stop; the preStop hook's fast shutdown must end within it, with room left
-// for the stop signal and the container's exit.
-const TERMINATION_GRACE_SECONDS = 60;
-const FAST_SHUTDOWN_TIMEOUT_SECONDS = TERMINATION_GRACE_SECONDS - 10;
+// The preStop hook's fast shutdown ends this much before the kubelet's grace period, leaving room for the
+// stop signal and the container's exit.
+const STOP_SIGNAL_SECONDS = 10;
 
 const probe = (
     kind: "startup" | "liveness" | "readiness",
@@ -186,7 +185,10 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
                 metadata: { labels: commonLabels(settings) },
                 spec: {
                     enableServiceLinks: false,
-                    terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+                    // The pods never call the Kubernetes API, and a superuser could read a mounted token with
+                    // COPY … FROM PROGRAM.
+                    automountServiceAccountToken: false,
+                    terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
                     securityContext: {
                         runAsNonRoot: true,
                         runAsUser: settings.postgresUid,
@@ -229,7 +231,7 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
                                         command: [
                                             "/bin/sh",
                                             `${POD_PATHS.config}/stop.sh`,
-                                            String(FAST_SHUTDOWN_TIMEOUT_SECONDS),
+                                            String(settings.terminationGracePeriodSeconds - STOP_SIGNAL_SECONDS),
                                         ],
                                     },
                                 },

@@ -63,6 +63,7 @@ export async function runComponents(
         cluster.podHosts,
         cluster.persistentVolumeNames,
         cluster.connectionUri,
+        cluster.initialisedMarkerName,
     ]);
     await Promise.all(outputs.map(valueOf));
     return [...registeredResources()];
