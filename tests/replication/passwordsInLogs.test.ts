@@ -45,7 +45,7 @@ describe("replication against real PostgreSQL: no password in any log, whatever 
             }
         }
         assert.ok(
-            Object.values(logs).some((text) => /LOG:  statement: /.test(text)),
+            Object.values(logs).some((text) => /LOG: {2}statement: /.test(text)),
             "the settings did log statements, so the scan looked at real logs",
         );
         for (const [where, text] of Object.entries(logs)) {
