@@ -33,6 +33,8 @@ export interface ClusterNames {
     configMap: (checksum: string) => string;
     /** The record that the cluster was initialised (see `initialisedMarker`). */
     initialisedMarker: string;
+    /** The Job that drops removed pods' slots, one name per version of its spec (see `slotCleanupJob`). */
+    slotCleanupJob: (checksum: string) => string;
     podDisruptionBudget: string;
     networkPolicy: string;
     pod: (ordinal: number) => string;
@@ -61,6 +63,7 @@ export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name
         secret: `${name}-credentials`,
         configMap: (checksum) => `${name}-bootstrap-${checksum.slice(0, CONFIG_DIGEST_LENGTH)}`,
         initialisedMarker: `${name}-initialised`,
+        slotCleanupJob: (checksum) => `${name}-drop-slots-${checksum.slice(0, CONFIG_DIGEST_LENGTH)}`,
         podDisruptionBudget: name,
         networkPolicy: name,
         pod,
@@ -94,6 +97,14 @@ export function namespaceLabels(): Record<string, string> {
 /** Metadata of a namespaced object of the cluster: its name, the cluster's namespace and common labels. */
 export function namespacedMetadata(settings: Pick<ClusterSettings, "namespace" | "name">, name: string) {
     return { name, namespace: settings.namespace, labels: commonLabels(settings) };
+}
+
+/**
+ * The labels that select the cluster's maintenance Jobs' pods: not the database pods' selector, so that no
+ * Service sends clients to them and no PodDisruptionBudget counts them.
+ */
+export function maintenanceSelectorLabels(settings: Pick<ClusterSettings, "name">): Record<string, string> {
+    return { "app.kubernetes.io/name": "postgresql-maintenance", "app.kubernetes.io/instance": settings.name };
 }
 
 /** The labels that select the cluster's pods; a subset of `commonLabels`. */

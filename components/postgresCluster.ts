@@ -114,6 +114,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
             dependsOn: [...namespace, sts],
         });
 
+        // After the StatefulSet has its new number of pods: the removed ones' slots are free to drop.
+        new k8s.batch.v1.Job(`${name}-drop-slots`, objects.slotCleanupJob, {
+            parent: this,
+            dependsOn: [...namespace, sts, secret, configMap, ...policy],
+        });
+
         if (objects.podDisruptionBudget) {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, objects.podDisruptionBudget, namespaced);
         }

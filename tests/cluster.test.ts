@@ -26,6 +26,7 @@ const T = {
     sts: "kubernetes:apps/v1:StatefulSet",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    job: "kubernetes:batch/v1:Job",
 };
 
 interface ObjectInputs {
@@ -354,7 +355,7 @@ for (const stack of stackNames()) {
         });
 
         describe("network", () => {
-            it("admits TCP 5432 only, from the cluster's own pods and the configured clients", () => {
+            it("admits TCP 5432 only, from the cluster's own pods, its slot-cleanup Job and the configured clients", () => {
                 const sts = statefulSetOf(run);
                 const policy = inputsOf(only(run, T.networkPolicy)) as NetworkPolicyInputs;
                 assert.deepStrictEqual(policy.spec.podSelector, sts.spec.selector);
@@ -365,7 +366,20 @@ for (const stack of stackNames()) {
                 assert.deepStrictEqual(rule.ports, [{ protocol: "TCP", port: 5432 }]);
                 const configured = (values["pg-ha:networkPolicy"] as { allowedClients?: NetworkPolicyPeer[] })
                     ?.allowedClients;
-                assert.deepStrictEqual(rule.from, [{ podSelector: sts.spec.selector }, ...(configured ?? [])]);
+                const job = inputsOf(only(run, T.job)) as unknown as { spec: { template: ObjectInputs } };
+                const jobLabels = job.spec.template.metadata.labels ?? {};
+                const [, jobPeer] = rule.from;
+                assert.ok(
+                    Object.entries(jobPeer.podSelector?.matchLabels ?? {}).every(
+                        ([key, value]) => jobLabels[key] === value,
+                    ),
+                    "the Job's pods are admitted",
+                );
+                assert.ok(
+                    !Object.entries(sts.spec.selector.matchLabels).every(([key, value]) => jobLabels[key] === value),
+                    "no Service or budget of the database pods selects the Job's pods",
+                );
+                assert.deepStrictEqual(rule.from, [{ podSelector: sts.spec.selector }, jobPeer, ...(configured ?? [])]);
             });
 
             it("admits TCP connections in pg_hba.conf with scram-sha-256 from the configured networks only", () => {
@@ -572,7 +586,7 @@ describe("placement and network settings", () => {
             engineConfig({ ...base, "pg-ha:networkPolicy": { enabled: true, allowedClients: clients } }),
         );
         const policy = inputsOf(only(run, T.networkPolicy)) as NetworkPolicyInputs;
-        assert.deepStrictEqual(policy.spec.ingress[0].from.slice(1), clients);
+        assert.deepStrictEqual(policy.spec.ingress[0].from.slice(2), clients);
     });
 });
 

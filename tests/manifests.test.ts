@@ -80,11 +80,12 @@ describe("npm run manifests", function () {
                     "NetworkPolicy",
                     "StatefulSet",
                     "PodDisruptionBudget",
+                    "Job",
                 ];
                 assert.deepStrictEqual(
                     kinds,
                     [...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
-                    "namespace, Secret, ConfigMap, claims, PersistentVolumes, Services, NetworkPolicy, StatefulSet, PDB",
+                    "namespace, Secret, ConfigMap, claims, PersistentVolumes, Services, NetworkPolicy, StatefulSet, PDB, Job",
                 );
             });
 

@@ -12,6 +12,7 @@ import { ProgramRun, engineConfig, ofType, runProgram, runStack, stackNames } fr
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
+const JOB = "kubernetes:batch/v1:Job";
 
 interface PodTemplate {
     metadata: { annotations?: Record<string, string> };
@@ -21,6 +22,10 @@ interface PodTemplate {
 function podTemplateOf(run: ProgramRun): PodTemplate {
     const [sts] = ofType(run, STATEFUL_SET);
     return (sts.inputs as { spec: { template: PodTemplate } }).spec.template;
+}
+
+function jobPodTemplatesOf(run: ProgramRun): PodTemplate[] {
+    return ofType(run, JOB).map((job) => (job.inputs as { spec: { template: PodTemplate } }).spec.template);
 }
 
 function namespaceLabelsOf(run: ProgramRun): Record<string, string> | undefined {
@@ -46,6 +51,20 @@ describe("Pod Security Standards", () => {
             it("runs pods that meet the restricted profile", () => {
                 const violations = violationsOf(podTemplateOf(run), "restricted");
                 assert.deepStrictEqual(violations, [], describeViolations(violations));
+            });
+
+            it("runs the maintenance Jobs' pods at the restricted profile too, with requests and a memory limit, and no token", () => {
+                const templates = jobPodTemplatesOf(run);
+                assert.ok(templates.length > 0, "the stack runs no Job");
+                for (const template of templates) {
+                    const violations = violationsOf(template, "restricted");
+                    assert.deepStrictEqual(violations, [], describeViolations(violations));
+                    assert.strictEqual(template.spec.automountServiceAccountToken, false);
+                    for (const container of allContainers(template.spec)) {
+                        assert.ok(container.resources?.requests?.cpu, `${container.name}: no CPU request`);
+                        assert.ok(container.resources?.limits?.memory, `${container.name}: no memory limit`);
+                    }
+                }
             });
 
             it("labels the namespace it creates to enforce, audit and warn at restricted", () => {

@@ -1,6 +1,6 @@
 import type { types } from "@pulumi/kubernetes";
 import { ClusterSettings } from "../settings";
-import { POSTGRES_PORT, clusterNames, namespacedMetadata, selectorLabels } from "../naming";
+import { POSTGRES_PORT, clusterNames, maintenanceSelectorLabels, namespacedMetadata, selectorLabels } from "../naming";
 
 /**
  * Lets a drain or an upgrade take down one pod at a time; none for a single pod, where it would block
@@ -25,8 +25,8 @@ export function podDisruptionBudget(settings: ClusterSettings): types.input.poli
 }
 
 /**
- * Ingress to the pods: TCP 5432 from the cluster's own pods (the standbys' replication connections) and from
- * `allowedClients`; nothing else. Egress is left alone (the standbys reach the primary, and DNS, through it).
+ * Ingress to the pods: TCP 5432 from the cluster's own pods (the standbys' replication connections), from its
+ * maintenance Jobs (see `slotCleanupJob`) and from `allowedClients`; nothing else. Egress is left alone (the standbys reach the primary, and DNS, through it).
  */
 export function networkPolicy(settings: ClusterSettings): types.input.networking.v1.NetworkPolicy | undefined {
     if (!settings.networkPolicy.enabled) {
@@ -49,7 +49,11 @@ export function networkPolicy(settings: ClusterSettings): types.input.networking
             policyTypes: ["Ingress"],
             ingress: [
                 {
-                    from: [{ podSelector: { matchLabels: selectorLabels(settings) } }, ...clients],
+                    from: [
+                        { podSelector: { matchLabels: selectorLabels(settings) } },
+                        { podSelector: { matchLabels: maintenanceSelectorLabels(settings) } },
+                        ...clients,
+                    ],
                     ports: [{ protocol: "TCP", port: POSTGRES_PORT }],
                 },
             ],

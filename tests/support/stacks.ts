@@ -22,6 +22,11 @@ export function engineConfig(stackValues: Record<string, unknown>): Record<strin
 
 type ProgramExports = typeof import("../../index");
 
+// Internal to the SDK, not in its typings: resolves once every resource registration the program started has
+// finished, including those of resources no output depends on (the initialised marker, the slot Job).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
 export interface ProgramRun {
     resources: readonly RegisteredResource[];
     outputs: ProgramExports;
@@ -44,6 +49,7 @@ export async function runProgram(config: Record<string, string>, secretKeys: str
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const outputs = require(entry) as ProgramExports;
     await Promise.all(Object.values(outputs).map((output) => valueOf(output as pulumi.Output<unknown>)));
+    await waitForRPCs();
     return { resources: [...registeredResources()], outputs };
 }
 
@@ -66,6 +72,7 @@ export async function runComponents(
         cluster.initialisedMarkerName,
     ]);
     await Promise.all(outputs.map(valueOf));
+    await waitForRPCs();
     return [...registeredResources()];
 }
 
