@@ -46,6 +46,8 @@ PASSFILE="$PG_HA_RUNTIME_DIR/replication.pgpass"
 OWNER_FILE="${PGDATA%/*}/.pg-ha-owner"
 OWNER="$PG_HA_NAMESPACE/$POD_NAME"
 LOCK_FILE="${PGDATA%/*}/.pg-ha-lock"
+# The standby's replication slot on pod 0, named after the pod (a slot name allows a-z, 0-9 and _ only).
+SLOT=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
 # The oldest major the scripts support: READ_REPLICATION_SLOT is new in PostgreSQL 15.
 MIN_MAJOR=15
 # How a standby reaches the primary: through the read-write Service, not pod 0's own DNS name. When pod 0
@@ -240,35 +242,52 @@ wait_for_primary() {
 }
 
 clone_replica() {
-	slot=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
 	log "waiting for the primary $PG_HA_RW_HOST:$PG_HA_PORT"
 	wait_for_primary
 	claim_volume
 	# A slot survives a wiped replica: reuse it rather than fail with "already exists". A slot whose WAL was
 	# removed (max_slot_wal_keep_size) has no restart_lsn any more and cannot feed a clone: make it anew.
 	# The row is slot_type|restart_lsn|restart_tli, all empty when there is no such slot.
-	slot_row=$(psql -X -A -t -d "$STANDBY_CONNINFO replication=true" -c "READ_REPLICATION_SLOT $slot")
+	slot_row=$(psql -X -A -t -d "$STANDBY_CONNINFO replication=true" -c "READ_REPLICATION_SLOT $SLOT")
 	slot_type=${slot_row%%|*}
 	slot_lsn=${slot_row#*|}
 	slot_lsn=${slot_lsn%%|*}
 	if [ -n "$slot_type" ] && [ -z "$slot_lsn" ]; then
-		log "dropping replication slot $slot: its WAL was removed"
-		psql -X -q -d "$STANDBY_CONNINFO replication=true" -c "DROP_REPLICATION_SLOT $slot" >&2
+		log "dropping replication slot $SLOT: its WAL was removed"
+		psql -X -q -d "$STANDBY_CONNINFO replication=true" -c "DROP_REPLICATION_SLOT $SLOT" >&2
 		slot_type=
 	fi
 	if [ -n "$slot_type" ]; then
-		log "reusing replication slot $slot"
+		log "reusing replication slot $SLOT"
 		create_slot=
 	else
-		log "creating replication slot $slot"
+		log "creating replication slot $SLOT"
 		create_slot=--create-slot
 	fi
 	log "cloning the primary"
 	# The manifest lists every file with its size, for pg_verifybackup, but without a checksum of every
 	# byte, which costs about a tenth of the clone's time (BENCHMARKS.md). publish syncs the copy.
 	run_stoppable pg_basebackup -D "$PARTIAL" -d "$STANDBY_CONNINFO" --write-recovery-conf --wal-method=stream \
-		--slot="$slot" $create_slot --checkpoint=fast --manifest-checksums=NONE --no-sync >&2
+		--slot="$SLOT" $create_slot --checkpoint=fast --manifest-checksums=NONE --no-sync >&2
 	publish
+}
+
+# A standby that has its data but whose slot is gone from pod 0 would never stream again ("replication slot
+# does not exist"): its pods were scaled away and back (the slot-cleanup Job dropped the slot), or pod 0 was
+# rebuilt. It makes the slot anew, reserving WAL from now: if the WAL it still needs is gone too, it does not
+# catch up, its readiness says so, and it must be cloned again. Tried once: a primary that does not answer now
+# (a whole-cluster restart) leaves the slot to the next start, and the standby starts without it.
+ensure_slot() {
+	if ! slot_type=$(psql -X -A -t -d "$STANDBY_CONNINFO replication=true" -c "READ_REPLICATION_SLOT $SLOT" 2>&1); then
+		log "could not check replication slot $SLOT on the primary ($slot_type); starting without checking it"
+		return 0
+	fi
+	slot_type=${slot_type%%|*}
+	if [ -z "$slot_type" ]; then
+		log "creating replication slot $SLOT: pod 0 has none for this standby"
+		psql -X -q -d "$STANDBY_CONNINFO replication=true" -c "CREATE_REPLICATION_SLOT $SLOT PHYSICAL RESERVE_WAL" >&2 ||
+			log "could not create replication slot $SLOT; starting without it"
+	fi
 }
 
 # pg_basebackup --write-recovery-conf put primary_conninfo into postgresql.auto.conf, which overrides
@@ -321,4 +340,5 @@ if ! is_initialised; then
 fi
 claim_volume
 set_primary_conninfo
+ensure_slot
 start_postgres "standby of $PG_HA_RW_HOST"

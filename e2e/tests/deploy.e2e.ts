@@ -80,6 +80,52 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
         }
     });
 
+    it("records the cluster as initialised, runs the slot-cleanup Job to completion, and gives the pods no API token", async function () {
+        const objects = clusterObjects(settings(), { superuser: "", replication: "" });
+        const ns = suite.e2e.namespace;
+        const marker = await kubectl([
+            "get",
+            "configmap",
+            "-n",
+            ns,
+            objects.initialisedMarker.metadata.name,
+            "-o",
+            "jsonpath={.data.initialised}",
+        ]);
+        assert.equal(marker.stdout, `ConfigMap ${ns}/${objects.initialisedMarker.metadata.name}`);
+        const job = await kubectl([
+            "get",
+            "job",
+            "-n",
+            ns,
+            objects.slotCleanupJob.metadata.name,
+            "-o",
+            "jsonpath={.status.succeeded}",
+        ]);
+        assert.equal(job.stdout, "1");
+        const budget = await kubectl([
+            "get",
+            "poddisruptionbudget",
+            "-n",
+            ns,
+            clusterNames(settings()).podDisruptionBudget,
+            "-o",
+            "jsonpath={.spec.unhealthyPodEvictionPolicy}",
+        ]);
+        assert.equal(budget.stdout, "AlwaysAllow");
+        const token = await kubectl([
+            "exec",
+            "-n",
+            ns,
+            clusterNames(settings()).pod(0),
+            "--",
+            "sh",
+            "-c",
+            "ls /var/run/secrets/kubernetes.io/serviceaccount 2>&1 || echo no token",
+        ]);
+        assert.match(token.stdout, /no token/);
+    });
+
     it("enforces the NetworkPolicy: the allowed client connects, any other pod is refused, the standbys stream", async function () {
         const secret = clusterNames(settings()).secret;
         const rw = clusterNames(settings()).serviceHost(clusterNames(settings()).rwService);
@@ -114,21 +160,23 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
         await suite.e2e.stack.preview({ color: "never", expectNoChanges: true, refresh: true, diff: true });
     });
 
-    it("removes with `destroy` what the program does not keep on purpose, and keeps the namespace and the configuration", async function () {
+    it("removes with `destroy` what the program does not keep on purpose, and keeps the namespace, the configuration and the initialised marker", async function () {
         const settings = stackSettings(suite.e2e.config);
-        const configMap = clusterObjects(settings, { superuser: "", replication: "" }).configMap.metadata.name;
+        const objects = clusterObjects(settings, { superuser: "", replication: "" });
+        const kept = [objects.configMap, objects.initialisedMarker].map((map) => `configmap/${map.metadata.name}`);
         await suite.e2e.stack.destroy({ color: "never" });
         const left = await kubectl([
             "get",
-            "statefulsets,services,configmaps,secrets,networkpolicies,poddisruptionbudgets",
+            "statefulsets,services,configmaps,secrets,networkpolicies,poddisruptionbudgets,jobs",
             "-n",
             suite.e2e.namespace,
             "-o",
             "name",
         ]);
         const ours = left.stdout.split("\n").filter((line) => line && !line.endsWith("/kube-root-ca.crt"));
-        // The configuration's ConfigMap is kept like the claims: the next `up` adopts it.
-        assert.deepEqual(ours, [`configmap/${configMap}`]);
+        // The configuration's ConfigMap is kept like the claims: the next `up` adopts it. The marker is kept so
+        // that an `up` on lost volumes does not start an empty cluster.
+        assert.deepEqual(ours.sort(), kept.sort());
         const namespace = await kubectl(["get", "namespace", suite.e2e.namespace, "-o", "name"]);
         assert.equal(namespace.stdout.trim(), `namespace/${suite.e2e.namespace}`);
     });

@@ -113,3 +113,26 @@ describe("replication against real PostgreSQL: a standby that is gone does not h
         assert.deepEqual(await slotNames(cluster), []);
     });
 });
+
+/** Pods scaled away and back, or a rebuilt pod 0: the standby's data is there, its slot on pod 0 is not. */
+describe("replication against real PostgreSQL: a standby whose slot is gone makes it again", function () {
+    this.timeout(TIMEOUTS.test);
+    const pods = usePodCluster({ replicas: 2, storage: { className: "standard" } }, PASSWORDS);
+
+    it("at its next start, and streams again without a clone", async () => {
+        const { cluster } = pods;
+        await cluster.startAll();
+        await waitForStreaming(cluster, 1);
+        await cluster.kill(1);
+        await cluster.psql(0, "SELECT pg_drop_replication_slot('postgresql_1')");
+        await cluster.psql(0, "CREATE TABLE written_without_a_slot AS SELECT 1 AS one");
+
+        await cluster.start(1);
+        await waitForStreaming(cluster, 1);
+        const log = cluster.logs(1, { sinceLastStart: true });
+        assert.match(log, /creating replication slot postgresql_1: pod 0 has none for this standby/);
+        assert.doesNotMatch(log, /cloning/);
+        assert.deepEqual(await slotNames(cluster), ["postgresql_1"]);
+        await waitForResult(cluster, 1, "SELECT one FROM written_without_a_slot", "1");
+    });
+});

@@ -23,7 +23,9 @@ export function pulumiType(object: { apiVersion?: unknown; kind?: unknown }): st
 
 /** The Pulumi types a first `up` of these settings creates: the stack, the component and each object. */
 export function expectedCreates(settings: ClusterSettings): string[] {
-    const objects = inApplyOrder(clusterObjects(settings, { superuser: "", replication: "" }));
+    const all = clusterObjects(settings, { superuser: "", replication: "" });
+    // The initialised marker is recorded once the StatefulSet is ready, in the same `up`.
+    const objects = [...inApplyOrder(all), all.initialisedMarker];
     // Providers are resources of their own: the default one, created with the first object, and the one the
     // component makes for the objects a destroy keeps.
     const provider = "pulumi:providers:kubernetes";
