@@ -113,7 +113,18 @@ export function postgresProblems(settings: {
             message: `must be PostgreSQL ${MIN_POSTGRES_MAJOR} or later (the standbys' scripts use READ_REPLICATION_SLOT); its tag says ${major}`,
         });
     }
-    const { shared_buffers: sharedBuffers, wal_level: walLevel } = settings.postgresqlParameters;
+    const {
+        shared_buffers: sharedBuffers,
+        wal_level: walLevel,
+        max_slot_wal_keep_size: slotWal,
+    } = settings.postgresqlParameters;
+    if (slotWal !== undefined) {
+        problems.push({
+            path: ["postgresqlParameters", "max_slot_wal_keep_size"],
+            input: slotWal,
+            message: "must not be set here: set maxSlotWalKeepSize instead, which is checked against storage.size",
+        });
+    }
     if (
         sharedBuffers !== undefined &&
         (typeof sharedBuffers === "boolean" || !POSTGRES_SIZE.test(String(sharedBuffers)))

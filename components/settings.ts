@@ -47,7 +47,6 @@ export const MANAGED_PARAMETERS: readonly string[] = [
     "primary_conninfo",
     "primary_slot_name",
     "password_encryption",
-    "max_slot_wal_keep_size",
 ];
 
 /** The defaults, in one place. `Pulumi.yaml` declares the same values; a test keeps the two in step. */

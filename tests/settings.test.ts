@@ -271,8 +271,8 @@ describe("settings: each invalid value is rejected with its key, its value and w
         {
             rule: "the slot WAL bound set through postgresqlParameters instead of its setting",
             input: { postgresqlParameters: { max_slot_wal_keep_size: "-1" }, storage: nfs(threePaths) },
-            key: "pg-ha:postgresqlParameters",
-            mentions: ["max_slot_wal_keep_size", "manages itself"],
+            key: "pg-ha:postgresqlParameters.max_slot_wal_keep_size",
+            mentions: ['"-1"', "set maxSlotWalKeepSize instead"],
         },
         {
             rule: "a wal_level the standbys cannot stream from",

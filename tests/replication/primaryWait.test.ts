@@ -30,7 +30,11 @@ describe("replication against real PostgreSQL: a standby started before its prim
                 `primary postgresql-rw\\.postgresql\\.svc\\.cluster\\.local:5432 did not answer within ${WAIT_SECONDS}s`,
             ),
         );
-        assert.deepEqual(fs.readdirSync(cluster.dataVolume(1)), [], "nothing is written before the primary answers");
+        assert.deepEqual(
+            fs.readdirSync(cluster.dataVolume(1)),
+            [".pg-ha-lock"],
+            "nothing but the lock is written before the primary answers",
+        );
     });
 
     it("passes its startup and liveness probes while it waits, but is not ready", async () => {

@@ -25,7 +25,7 @@ describe("replication against real PostgreSQL: readiness and liveness probes", f
             replicas: 2,
             storage: { className: "standard" },
             // A real stack setting: pod 0 keeps at most 32MB of WAL for a standby that is away.
-            postgresqlParameters: { max_slot_wal_keep_size: "32MB" },
+            maxSlotWalKeepSize: "32MB",
         },
         { superuser: "superuser-password-for-tests", replication: "replication-password-for-tests" },
     );
