@@ -52,6 +52,12 @@ export interface PostgresClusterArgs {
     /** How long a standby waits for pod 0 to answer before it exits and lets Kubernetes restart it. Default 300. */
     primaryWaitTimeoutSeconds?: number;
     /**
+     * How long a standby whose primary is away stays ready (serving reads through the `-r` Service) after it
+     * last streamed. A standby that does not stream while pod 0 accepts connections is never ready. 0 keeps a
+     * standby ready only while it streams. Default 60.
+     */
+    maxStandbyLagSeconds?: number;
+    /**
      * Extra postgresql.conf settings, such as `{ shared_buffers: "256MB" }`. Settings the replication
      * depends on (`hba_file`, `max_wal_senders`, ...) are refused; `wal_level` may be `replica` (the default)
      * or `logical`.

@@ -65,6 +65,7 @@ export const DEFAULTS = {
         limits: { memory: "1Gi" },
     },
     primaryWaitTimeoutSeconds: 300,
+    maxStandbyLagSeconds: 60,
     postgresqlParameters: {},
     postgresUid: 999,
     postgresGid: 999,
@@ -174,6 +175,10 @@ const settingsObject = z.strictObject({
         .min(1, { error: "must be at least 1" })
         .max(86400, { error: "must be at most 86400 (one day)" })
         .default(DEFAULTS.primaryWaitTimeoutSeconds),
+    maxStandbyLagSeconds: wholeNumber(" of seconds")
+        .min(0, { error: "must be 0 (ready only while streaming) or more" })
+        .max(3600, { error: "must be at most 3600 (one hour)" })
+        .default(DEFAULTS.maxStandbyLagSeconds),
     postgresqlParameters: z
         .record(
             z.string().regex(GUC_NAME, { error: "must be a PostgreSQL setting name such as shared_buffers" }),

@@ -27,6 +27,7 @@ describe("PostgresClusterArgs", () => {
             superuserPassword: true,
             replicationPassword: true,
             primaryWaitTimeoutSeconds: true,
+            maxStandbyLagSeconds: true,
             postgresqlParameters: true,
             postgresUid: true,
             postgresGid: true,

@@ -5,15 +5,23 @@
 #   server process answers (accepting connections, or still starting/recovering). Neither looks at the
 #   primary, so a standby is not restarted only because the primary is down, nor a long clone cut short.
 # readiness: pod 0 accepts writes; any other pod is a standby whose WAL receiver is streaming (when not, its
-#   output says why, for the pod's events). pg_isready alone is not enough: a standby whose slot was invalidated still answers but never catches up. Its WAL
-#   receiver shows "streaming" for the moment between connecting and being refused, and dies within
-#   milliseconds of its start (about 15 ms here; a new one follows only every wal_retrieve_retry_interval,
-#   5s), so the streaming receiver must have existed for 200 ms.
+#   output says why, for the pod's events). pg_isready alone is not enough: a standby whose slot was
+#   invalidated still answers but never catches up. Its WAL receiver shows "streaming" for the moment between
+#   connecting and being refused, and dies within milliseconds of its start (about 15 ms here; a new one
+#   follows only every wal_retrieve_retry_interval, 5s), so the streaming receiver must have existed for
+#   200 ms. A standby whose primary is away (pod 0 restarting: no writes happen meanwhile, so its data is as
+#   recent as it gets) stays ready for PG_HA_STANDBY_MAX_LAG_SECONDS after it last streamed, so reads through
+#   -r go on; one that does not stream while pod 0 accepts connections is broken (its slot lost, its
+#   connection refused) and is not ready.
 set -u
 
 : "${PGHOST:=/var/run/postgresql}"
 : "${PG_HA_RUNTIME_DIR:=/var/run/postgresql}"
+: "${PG_HA_STANDBY_MAX_LAG_SECONDS:=0}"
 export PGHOST
+# Touched by each readiness probe that finds the standby streaming; an emptyDir file, so it outlives a
+# restart of the container but not the pod.
+STREAMED="$PG_HA_RUNTIME_DIR/streamed"
 
 server_answers() {
 	pg_isready -q -t 3
@@ -49,10 +57,23 @@ readiness)
 			|| coalesce(', last message from pod 0 ' || round(extract(epoch FROM clock_timestamp() - r.last_msg_receipt_time)) || ' s ago', '')
 			FROM pg_stat_wal_receiver r JOIN pg_stat_activity a ON a.pid = r.pid")
 		case $state in
-		ok*) exit 0 ;;
-		"") echo "not ready: this standby does not stream from pod 0 (no WAL receiver: pod 0 unreachable, or refused it)" ;;
-		*) echo "not ready: this standby does not stream from pod 0 ($state)" ;;
+		ok*)
+			touch "$STREAMED"
+			exit 0
+			;;
+		"") reason="no WAL receiver: pod 0 unreachable, or refused it" ;;
+		*) reason=$state ;;
 		esac
+		if [ -e "$STREAMED" ]; then
+			since=$(($(date +%s) - $(stat -c %Y "$STREAMED")))
+			if [ "$since" -le "$PG_HA_STANDBY_MAX_LAG_SECONDS" ] &&
+				! pg_isready -q -h "${PG_HA_RW_HOST:?}" -p "${PG_HA_PORT:-5432}" -t 2; then
+				echo "ready: pod 0 is away, and this standby streamed ${since} s ago (at most ${PG_HA_STANDBY_MAX_LAG_SECONDS} s)"
+				exit 0
+			fi
+			reason="$reason; streamed last ${since} s ago"
+		fi
+		echo "not ready: this standby does not stream from pod 0 ($reason)"
 	fi
 	exit 1
 	;;

@@ -53,6 +53,7 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
         PG_HA_SUPERUSER_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.superuserPassword}`,
         PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
         PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
+        PG_HA_STANDBY_MAX_LAG_SECONDS: String(settings.maxStandbyLagSeconds),
     };
     return [
         ...Object.entries(env).map(([name, value]) => ({ name, value })),
