@@ -22,3 +22,4 @@ export const secretName = cluster.secretName;
 export const initialisedMarkerName = cluster.initialisedMarkerName;
 export const persistentVolumeNames = cluster.persistentVolumeNames;
 export const connectionUri = cluster.connectionUri;
+export const appConnectionUri = cluster.appConnectionUri;

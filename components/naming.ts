@@ -19,6 +19,7 @@ export const INITIALISED_MARKER_KEY = "initialised";
 export const SECRET_KEYS = {
     superuserPassword: "superuser-password",
     replicationPassword: "replication-password",
+    applicationPassword: "application-password",
 } as const;
 
 /** Every name the cluster's objects use, derived from the settings so that specs and outputs agree. */
@@ -33,8 +34,8 @@ export interface ClusterNames {
     configMap: (checksum: string) => string;
     /** The record that the cluster was initialised (see `initialisedMarker`). */
     initialisedMarker: string;
-    /** The Job that drops removed pods' slots, one name per version of its spec (see `slotCleanupJob`). */
-    slotCleanupJob: (checksum: string) => string;
+    /** The maintenance Job, one name per version of its spec (see `maintenanceJob`). */
+    maintenanceJob: (checksum: string) => string;
     podDisruptionBudget: string;
     networkPolicy: string;
     pod: (ordinal: number) => string;
@@ -63,7 +64,7 @@ export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name
         secret: `${name}-credentials`,
         configMap: (checksum) => `${name}-bootstrap-${checksum.slice(0, CONFIG_DIGEST_LENGTH)}`,
         initialisedMarker: `${name}-initialised`,
-        slotCleanupJob: (checksum) => `${name}-drop-slots-${checksum.slice(0, CONFIG_DIGEST_LENGTH)}`,
+        maintenanceJob: (checksum) => `${name}-maintenance-${checksum.slice(0, CONFIG_DIGEST_LENGTH)}`,
         podDisruptionBudget: name,
         networkPolicy: name,
         pod,

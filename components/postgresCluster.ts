@@ -32,6 +32,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
     readonly persistentVolumeNames: pulumi.Output<string[]>;
     /** `postgresql://postgres:…@<rw service>:5432/postgres`, a secret. */
     readonly connectionUri: pulumi.Output<string>;
+    /** `postgresql://<owner>:…@<rw service>:5432/<database>` with a `database` setting, a secret; else undefined. */
+    readonly appConnectionUri: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validated before super(): a bad argument must not leave even the component registered.
@@ -51,7 +53,15 @@ export class PostgresCluster extends pulumi.ComponentResource {
             `${name}-replication-password`,
             args.replicationPassword,
         );
-        const objects = clusterObjects(settings, { superuser: superuserPassword, replication: replicationPassword });
+        // Generated only with a `database` setting; never given, so that it is a secret of the stack alone.
+        const applicationPassword = settings.database
+            ? generatedUnlessGiven(this, `${name}-application-password`, undefined)
+            : undefined;
+        const objects = clusterObjects(settings, {
+            superuser: superuserPassword,
+            replication: replicationPassword,
+            application: applicationPassword,
+        });
 
         // Kept: deleting the namespace would delete the claims and, with a StorageClass whose reclaim policy
         // is Delete, the data.
@@ -115,7 +125,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         });
 
         // After the StatefulSet has its new number of pods: the removed ones' slots are free to drop.
-        new k8s.batch.v1.Job(`${name}-drop-slots`, objects.slotCleanupJob, {
+        new k8s.batch.v1.Job(`${name}-maintenance`, objects.maintenanceJob, {
             parent: this,
             dependsOn: [...namespace, sts, secret, configMap, ...policy],
         });
@@ -135,14 +145,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
         this.secretName = secret.metadata.name;
         this.initialisedMarkerName = marker.metadata.name;
         this.persistentVolumeNames = pulumi.all(volumes.map((volume) => volume.metadata.name));
-        this.connectionUri = pulumi.secret(
-            pulumi
-                .all([superuserPassword, this.rwServiceHost])
-                .apply(
-                    ([password, host]) =>
-                        `postgresql://postgres:${encodeURIComponent(password)}@${host}:${POSTGRES_PORT}/postgres`,
-                ),
-        );
+        this.connectionUri = connectionUri(superuserPassword, this.rwServiceHost, "postgres", "postgres");
+        const database = settings.database;
+        this.appConnectionUri =
+            database && applicationPassword
+                ? connectionUri(applicationPassword, this.rwServiceHost, database.owner, database.name)
+                : pulumi.output(undefined);
 
         this.registerOutputs({
             namespace: this.namespace,
@@ -155,8 +163,26 @@ export class PostgresCluster extends pulumi.ComponentResource {
             initialisedMarkerName: this.initialisedMarkerName,
             persistentVolumeNames: this.persistentVolumeNames,
             connectionUri: this.connectionUri,
+            appConnectionUri: this.appConnectionUri,
         });
     }
+}
+
+/** A secret libpq URI for `user` on `database` through the host (the -rw Service). */
+function connectionUri(
+    password: pulumi.Output<string>,
+    host: pulumi.Output<string>,
+    user: string,
+    database: string,
+): pulumi.Output<string> {
+    return pulumi.secret(
+        pulumi
+            .all([password, host])
+            .apply(
+                ([plain, rwHost]) =>
+                    `postgresql://${user}:${encodeURIComponent(plain)}@${rwHost}:${POSTGRES_PORT}/${database}`,
+            ),
+    );
 }
 
 /** Plain passwords are validated with the rest; passwords that are Outputs can only be checked by the pods. */

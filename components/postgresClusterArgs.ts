@@ -120,6 +120,13 @@ export interface PostgresClusterArgs {
      */
     clusterDomain?: string;
     /**
+     * An application database and the role that owns it, `{ name, owner }` (lower-case PostgreSQL names),
+     * so that applications need not use the superuser. The role gets a generated password of its own (in
+     * the Secret, key `application-password`, and the `appConnectionUri` output); the component's Job creates
+     * both after the cluster is ready and sets the role's password to the Secret's. None by default.
+     */
+    database?: { name: string; owner: string };
+    /**
      * The most WAL pod 0 keeps for a standby that is down or behind (PostgreSQL's `max_slot_wal_keep_size`),
      * such as `"2GB"`. A standby further behind loses its slot and must be cloned again; until then its slot
      * also holds back VACUUM on pod 0. Default: a quarter of `storage.size`; at most half of it.

@@ -49,6 +49,13 @@ export const MANAGED_PARAMETERS: readonly string[] = [
     "password_encryption",
 ];
 
+/** A database or role name that needs no quoting: lower-case letters, digits and _, at most 63 bytes. */
+const postgresIdentifier = z.string({ error: "must be a string" }).regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+    error: "must be a PostgreSQL name of lower-case letters, digits and _, starting with a letter or _, at most 63 characters",
+});
+const RESERVED_DATABASES = ["postgres", "template0", "template1"];
+const RESERVED_ROLES = ["postgres", "replicator"];
+
 /** The defaults, in one place. `Pulumi.yaml` declares the same values; a test keeps the two in step. */
 export const DEFAULTS = {
     namespace: "postgresql",
@@ -238,6 +245,19 @@ const settingsObject = z.strictObject({
             error: "must list at least one network: the standbys connect to the primary over TCP, so the pods' own network must be in it",
         })
         .default([...DEFAULTS.allowedCidrs]),
+    database: z
+        .strictObject(
+            {
+                name: postgresIdentifier.refine((name) => !RESERVED_DATABASES.includes(name), {
+                    error: `must not be one of PostgreSQL's own databases (${RESERVED_DATABASES.join(", ")})`,
+                }),
+                owner: postgresIdentifier.refine((owner) => !RESERVED_ROLES.includes(owner), {
+                    error: `must not be a role the cluster uses (${RESERVED_ROLES.join(", ")})`,
+                }),
+            },
+            { error: "must be an object {name, owner}: the application's database and the role that owns it" },
+        )
+        .optional(),
     clusterDomain: z
         .string({ error: "must be a string" })
         .regex(DNS_SUBDOMAIN, { error: 'must be the cluster\'s DNS domain, such as "cluster.local"' })

@@ -23,12 +23,14 @@ export const TEXT_SETTINGS: ReadonlySet<string> = new Set([
 export { SECRET_SETTINGS };
 
 /**
- * Settings whose default follows from other settings: Pulumi.yaml declares them with this placeholder (the
- * CLI demands a value for every declared key), which means "derive it".
+ * Settings that are left out unless a stack sets them (their default follows from other settings, or there
+ * is none): Pulumi.yaml declares them with this placeholder, since the CLI demands a value for every
+ * declared key.
  */
-export const DERIVED_WHEN_DECLARED_DEFAULT: Readonly<Record<string, string>> = {
+export const UNSET_WHEN_DECLARED_DEFAULT: Readonly<Record<string, string>> = {
     maxSlotWalKeepSize: "",
     terminationGracePeriodSeconds: "0",
+    database: "{}",
 };
 
 /** What the program needs from the stack: validated settings, and the configured passwords as secrets. */
@@ -52,7 +54,7 @@ export function readStackConfig(
             const key = fullKey.slice(prefix.length);
             // Pulumi.yaml declares the passwords with an empty default, since the CLI demands a value for
             // every declared key without one; empty means "generate it".
-            if ((SECRET_SETTINGS.has(key) && text === "") || DERIVED_WHEN_DECLARED_DEFAULT[key] === text) {
+            if ((SECRET_SETTINGS.has(key) && text === "") || UNSET_WHEN_DECLARED_DEFAULT[key] === text) {
                 continue;
             }
             raw[key] = TEXT_SETTINGS.has(key) ? text : parseJson(text);

@@ -38,6 +38,7 @@ describe("PostgresClusterArgs", () => {
             networkPolicy: true,
             allowedCidrs: true,
             clusterDomain: true,
+            database: true,
             maxSlotWalKeepSize: true,
             terminationGracePeriodSeconds: true,
         };

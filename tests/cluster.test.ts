@@ -442,8 +442,11 @@ for (const stack of stackNames()) {
                     await valueOf(run.outputs.connectionUri),
                     /^postgresql:\/\/postgres:[^@]+@[a-z0-9-]+-rw\.[a-z0-9-]+\.svc\.cluster\.local:5432\/postgres$/,
                 );
-                for (const [name, output] of Object.entries(run.outputs).filter(([key]) => key !== "connectionUri")) {
-                    const value = JSON.stringify(await valueOf(output as pulumi.Output<unknown>));
+                const secretOutputs = ["connectionUri", "appConnectionUri"];
+                for (const [name, output] of Object.entries(run.outputs).filter(
+                    ([key]) => !secretOutputs.includes(key),
+                )) {
+                    const value = JSON.stringify(await valueOf(output as pulumi.Output<unknown>)) ?? "";
                     for (const password of passwords()) {
                         assert.ok(!value.includes(password), `output ${name} contains a password`);
                     }

@@ -305,6 +305,24 @@ describe("settings: each invalid value is rejected with its key, its value and w
             mentions: ['"2GB"', "MB, GB, TB"],
         },
         {
+            rule: "an application database named like one of PostgreSQL's own",
+            input: { database: { name: "template1", owner: "app" }, storage: nfs(threePaths) },
+            key: "pg-ha:database.name",
+            mentions: ['"template1"', "PostgreSQL's own databases"],
+        },
+        {
+            rule: "an application role that is one the cluster uses",
+            input: { database: { name: "app", owner: "replicator" }, storage: nfs(threePaths) },
+            key: "pg-ha:database.owner",
+            mentions: ['"replicator"', "a role the cluster uses"],
+        },
+        {
+            rule: "an application database name that needs quoting",
+            input: { database: { name: "My-App", owner: "app" }, storage: nfs(threePaths) },
+            key: "pg-ha:database.name",
+            mentions: ['"My-App"', "lower-case letters, digits and _"],
+        },
+        {
             rule: "a grace period too short for any shutdown",
             input: { terminationGracePeriodSeconds: 5, storage: nfs(threePaths) },
             key: "pg-ha:terminationGracePeriodSeconds",

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, SETTING_KEYS, resolveSettings } from "../components/settings";
 import {
     CONFIG_NAMESPACE,
-    DERIVED_WHEN_DECLARED_DEFAULT,
+    UNSET_WHEN_DECLARED_DEFAULT,
     SECRET_SETTINGS,
     TEXT_SETTINGS,
     readStackConfig,
@@ -45,7 +45,7 @@ describe("stack config: Pulumi.yaml declares exactly what the validator accepts"
             if (
                 declaration.default !== undefined &&
                 !SECRET_SETTINGS.has(key) &&
-                !(key in DERIVED_WHEN_DECLARED_DEFAULT)
+                !(key in UNSET_WHEN_DECLARED_DEFAULT)
             ) {
                 const resolved = resolveSettings({ storage: { className: "standard" }, [key]: declaration.default });
                 assert.deepStrictEqual((resolved as Record<string, unknown>)[key], applied[key], `default of ${key}`);

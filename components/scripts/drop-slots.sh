@@ -7,8 +7,7 @@
 # rows. The component's Job runs this once the StatefulSet has the new number of pods. A slot still in use
 # (its pod still stopping) is dropped once it is released. Slots of the pods that remain are never touched.
 #
-# Connects with the libpq environment (PGHOST, PGUSER, ...) as a superuser; with PGPASSFILE set, writes the
-# superuser's password from its mounted file there first, so that it is on no command line.
+# Connects with the libpq environment (PGHOST, PGUSER, ...) as a superuser (see superuser-pgpass.sh).
 set -eu
 
 : "${PG_HA_STATEFULSET:?PG_HA_STATEFULSET must be set}"
@@ -18,14 +17,7 @@ case $replicas in
 '' | *[!0-9]*) echo "drop-slots.sh: <replicas> must be a whole number, got $replicas" >&2 && exit 2 ;;
 esac
 
-if [ -n "${PGPASSFILE:-}" ]; then
-	: "${PG_HA_SUPERUSER_PASSWORD_FILE:?PG_HA_SUPERUSER_PASSWORD_FILE must be set with PGPASSFILE}"
-	(
-		umask 077
-		password=$(sed 's/[\\:]/\\&/g' "$PG_HA_SUPERUSER_PASSWORD_FILE")
-		printf '*:*:*:*:%s\n' "$password" >"$PGPASSFILE"
-	)
-fi
+. "${0%/*}/superuser-pgpass.sh"
 
 prefix=$(printf '%s_' "$PG_HA_STATEFULSET" | tr -c 'a-z0-9_' '_')
 

@@ -6,7 +6,7 @@ import { persistentVolumeClaims, persistentVolumes } from "./storage";
 import { clusterServices } from "./services";
 import { statefulSet } from "./statefulSet";
 import { networkPolicy, podDisruptionBudget } from "./policies";
-import { slotCleanupJob } from "./slotCleanup";
+import { maintenanceJob } from "./maintenanceJob";
 
 /**
  * Every Kubernetes object of one cluster, built from its settings. The component registers these, and
@@ -23,7 +23,7 @@ export function clusterObjects<T>(settings: ClusterSettings, passwords: Password
         persistentVolumeClaims: persistentVolumeClaims(settings),
         services: clusterServices(settings),
         statefulSet: statefulSet(settings, configMap.metadata.name),
-        slotCleanupJob: slotCleanupJob(settings, configMap.metadata.name),
+        maintenanceJob: maintenanceJob(settings, configMap.metadata.name),
         podDisruptionBudget: podDisruptionBudget(settings),
         networkPolicy: networkPolicy(settings),
     };
@@ -50,6 +50,6 @@ export function inApplyOrder<T>(objects: ClusterObjects<T>) {
         objects.statefulSet,
         ...(objects.podDisruptionBudget ? [objects.podDisruptionBudget] : []),
         // Applied with the rest it fails until pod 0 answers, and retries (backoffLimit) until then.
-        objects.slotCleanupJob,
+        objects.maintenanceJob,
     ];
 }

@@ -28,7 +28,14 @@ export interface ConfigMapSpec {
 }
 
 /** The scripts the pods run, shipped verbatim from `components/scripts/`. */
-export const SCRIPT_FILES = ["bootstrap.sh", "probe.sh", "stop.sh", "drop-slots.sh"] as const;
+export const SCRIPT_FILES = [
+    "bootstrap.sh",
+    "probe.sh",
+    "stop.sh",
+    "drop-slots.sh",
+    "app-database.sh",
+    "superuser-pgpass.sh",
+] as const;
 
 // Constant rather than derived from replicas: a standby refuses to start with a smaller value than its
 // primary's, which a scale-down would otherwise cause while the standbys restart first. Each clone with

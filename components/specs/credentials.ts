@@ -4,6 +4,8 @@ import { SECRET_KEYS, clusterNames, namespacedMetadata } from "../naming";
 export interface Passwords<T> {
     superuser: T;
     replication: T;
+    /** The application role's, when the settings ask for an application database. */
+    application?: T;
 }
 
 /**
@@ -11,6 +13,9 @@ export interface Passwords<T> {
  * Pulumi secrets and a manifest renderer placeholders.
  */
 export function credentialsSecret<T>(settings: ClusterSettings, passwords: Passwords<T>) {
+    if (settings.database && passwords.application === undefined) {
+        throw new Error("the settings ask for an application database, but no password was given for its role");
+    }
     return {
         apiVersion: "v1" as const,
         kind: "Secret" as const,
@@ -19,6 +24,9 @@ export function credentialsSecret<T>(settings: ClusterSettings, passwords: Passw
         stringData: {
             [SECRET_KEYS.superuserPassword]: passwords.superuser,
             [SECRET_KEYS.replicationPassword]: passwords.replication,
+            ...(settings.database && passwords.application !== undefined
+                ? { [SECRET_KEYS.applicationPassword]: passwords.application }
+                : {}),
         },
     };
 }

@@ -26,7 +26,7 @@ export function podDisruptionBudget(settings: ClusterSettings): types.input.poli
 
 /**
  * Ingress to the pods: TCP 5432 from the cluster's own pods (the standbys' replication connections), from its
- * maintenance Jobs (see `slotCleanupJob`) and from `allowedClients`; nothing else. Egress is left alone (the standbys reach the primary, and DNS, through it).
+ * maintenance Jobs (see `maintenanceJob`) and from `allowedClients`; nothing else. Egress is left alone (the standbys reach the primary, and DNS, through it).
  */
 export function networkPolicy(settings: ClusterSettings): types.input.networking.v1.NetworkPolicy | undefined {
     if (!settings.networkPolicy.enabled) {

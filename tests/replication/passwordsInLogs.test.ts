@@ -4,7 +4,11 @@ import * as fs from "fs";
 import { POD_PATHS } from "../../components/specs/podPaths";
 import { TIMEOUTS, filesUnder, usePodCluster, waitForStreaming } from "../support/podHarnessFixtures";
 
-const PASSWORDS = { superuser: "superuser-Pa55word-in-no-log", replication: "replication-Pa55word-in-no-log" };
+const PASSWORDS = {
+    superuser: "superuser-Pa55word-in-no-log",
+    replication: "replication-Pa55word-in-no-log",
+    application: "application-Pa55word-in-no-log",
+};
 
 /**
  * A stack may log every statement, every duration and every failed statement. What the scripts run must
@@ -16,6 +20,7 @@ describe("replication against real PostgreSQL: no password in any log, whatever 
         {
             replicas: 2,
             storage: { className: "standard" },
+            database: { name: "app", owner: "app_owner" },
             postgresqlParameters: {
                 log_statement: "all",
                 log_min_duration_statement: 0,
@@ -26,12 +31,19 @@ describe("replication against real PostgreSQL: no password in any log, whatever 
         PASSWORDS,
     );
 
-    it("initialising pod 0 and cloning a standby log statements, but no password", async () => {
+    it("initialising pod 0, cloning a standby and the maintenance Job log statements, but no password", async () => {
         const { cluster } = pods;
         await cluster.startAll();
         await waitForStreaming(cluster, 1);
         await cluster.restart(1);
         await waitForStreaming(cluster, 1);
+        for (const container of ["drop-slots", "app-database"] as const) {
+            const job = await cluster.runMaintenanceJob(1, container);
+            assert.equal(job.code, 0, job.stderr);
+            for (const password of Object.values(PASSWORDS)) {
+                assert.ok(!job.stdout.includes(password) && !job.stderr.includes(password), `${container} output`);
+            }
+        }
 
         const logs: Record<string, string> = {};
         for (let ordinal = 0; ordinal < cluster.replicas; ordinal++) {

@@ -66,7 +66,7 @@ describe("replication against real PostgreSQL: a standby that is gone does not h
         );
         assert.equal(await deadRowsAfterVacuum(cluster), ROWS, "the removed pod's slot holds the dead rows back");
 
-        const result = await cluster.runSlotCleanupJob(1, 2);
+        const result = await cluster.runMaintenanceJob(1, "drop-slots", 2);
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stdout, /dropped postgresql_2: its pod is gone/);
         assert.deepEqual(await slotNames(cluster), ["postgresql_1"], "the remaining standby keeps its slot");
@@ -104,7 +104,7 @@ describe("replication against real PostgreSQL: a standby that is gone does not h
         await cluster.start(1);
         await waitForStreaming(cluster, 1);
 
-        const job = cluster.runSlotCleanupJob(0, 1);
+        const job = cluster.runMaintenanceJob(0, "drop-slots", 1);
         await waitForResult(cluster, 0, "SELECT count(*) FROM pg_replication_slots WHERE active", "1");
         await cluster.kill(1);
         const result = await job;

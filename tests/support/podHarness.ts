@@ -7,7 +7,7 @@ import type { types } from "@pulumi/kubernetes";
 import { ClusterNames, clusterNames } from "../../components/naming";
 import { ClusterSettings } from "../../components/settings";
 import { clusterObjects } from "../../components/specs/cluster";
-import { slotCleanupJob } from "../../components/specs/slotCleanup";
+import { maintenanceJob } from "../../components/specs/maintenanceJob";
 import { Passwords } from "../../components/specs/credentials";
 
 /**
@@ -556,14 +556,23 @@ export class PodCluster {
     }
 
     /**
-     * Runs the container of the slot-cleanup Job the program makes for `replicas` pods (its command and env),
-     * from inside pod `inPod`'s namespaces: a pod on the cluster network, as the Job's pod would be.
+     * Runs one container of the maintenance Job the program makes for these settings with `replicas` pods
+     * (its command and env), from inside pod `inPod`'s namespaces: a pod on the cluster network, as the Job's
+     * pod would be.
      */
-    runSlotCleanupJob(inPod: number, replicas: number, timeoutMs = 60000): Promise<CommandResult> {
-        const job = slotCleanupJob({ ...this.settings, replicas }, this.spec.configMap.metadata.name);
-        const [container] = job.spec.template.spec.containers;
-        const env = Object.fromEntries(container.env.map(({ name, value }) => [name, value]));
-        return this.exec(inPod, container.command, { env, timeoutMs });
+    runMaintenanceJob(
+        inPod: number,
+        container: "drop-slots" | "app-database",
+        replicas = this.replicas,
+        timeoutMs = 60000,
+    ): Promise<CommandResult> {
+        const job = maintenanceJob({ ...this.settings, replicas }, this.spec.configMap.metadata.name);
+        const spec = job.spec.template.spec.containers.find((candidate) => candidate.name === container);
+        if (!spec) {
+            throw new Error(`the maintenance Job has no container ${container} with these settings`);
+        }
+        const env = Object.fromEntries(spec.env.map(({ name, value }) => [name, value]));
+        return this.exec(inPod, spec.command, { env, timeoutMs });
     }
 
     /** A cluster DNS outage: no pod or Service name resolves (each pod still knows its own name). */

@@ -1,0 +1,110 @@
+import type { types } from "@pulumi/kubernetes";
+import { ClusterSettings } from "../settings";
+import { POSTGRES_PORT, SECRET_KEYS, clusterNames, maintenanceSelectorLabels, namespacedMetadata } from "../naming";
+import { dataChecksum } from "./configuration";
+import { POD_PATHS } from "./podPaths";
+
+/** How long the Job waits for a removed pod to release its slot (it may still be stopping). */
+const SLOT_RELEASE_SECONDS = 300;
+
+type Container = types.input.core.v1.Container & { name: string; command: string[]; env: EnvVar[] };
+type EnvVar = { name: string; value: string };
+
+/**
+ * One container of the Job: a script of the configuration, connected as the superuser through the -rw
+ * Service with the password from the Secret's file (written to a passfile of its own on the shared /tmp).
+ */
+function scriptContainer(settings: ClusterSettings, script: string, args: string[], env: Record<string, string>) {
+    const names = clusterNames(settings);
+    const name = script.replace(/\.sh$/, "");
+    const container: Container = {
+        name,
+        image: settings.image,
+        imagePullPolicy: "IfNotPresent",
+        command: ["/bin/sh", `${POD_PATHS.config}/${script}`, ...args],
+        env: Object.entries({
+            PGHOST: names.serviceHost(names.rwService),
+            PGPORT: String(POSTGRES_PORT),
+            PGUSER: "postgres",
+            PGDATABASE: "postgres",
+            PGCONNECT_TIMEOUT: "10",
+            PGPASSFILE: `${POD_PATHS.tmp}/${name}.pgpass`,
+            PG_HA_SUPERUSER_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.superuserPassword}`,
+            ...env,
+        }).map(([key, value]) => ({ name: key, value })),
+        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+        },
+        volumeMounts: [
+            { name: "config", mountPath: POD_PATHS.config, readOnly: true },
+            { name: "secrets", mountPath: POD_PATHS.secrets, readOnly: true },
+            { name: "tmp", mountPath: POD_PATHS.tmp },
+        ],
+    };
+    return container;
+}
+
+/**
+ * The Job `pulumi up` runs once the StatefulSet is ready, whose containers each do one idempotent piece of
+ * upkeep that needs the running cluster:
+ * - `drop-slots`: drops the replication slots of the ordinals at or above `replicas` (drop-slots.sh), so
+ *   that a scale-down leaves no slot that keeps WAL and an old xmin on pod 0;
+ * - `app-database`, with a `database` setting: creates the application's role and database, and sets the
+ *   role's password to the Secret's (app-database.sh).
+ * Its name carries a digest of its spec, so a change of `replicas`, `database`, the image or the configuration
+ * runs a new Job, and an unchanged one is left alone. The NetworkPolicy admits its pods by their labels.
+ */
+export function maintenanceJob(settings: ClusterSettings, configMapName: string) {
+    const names = clusterNames(settings);
+    const containers = [
+        scriptContainer(settings, "drop-slots.sh", [String(settings.replicas)], {
+            PG_HA_STATEFULSET: names.statefulSet,
+            PG_HA_SLOT_RELEASE_SECONDS: String(SLOT_RELEASE_SECONDS),
+        }),
+        ...(settings.database
+            ? [
+                  scriptContainer(settings, "app-database.sh", [], {
+                      PG_HA_APP_DATABASE: settings.database.name,
+                      PG_HA_APP_OWNER: settings.database.owner,
+                      PG_HA_APP_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.applicationPassword}`,
+                  }),
+              ]
+            : []),
+    ];
+    const template = {
+        metadata: { labels: { ...maintenanceSelectorLabels(settings), "app.kubernetes.io/component": "maintenance" } },
+        spec: {
+            restartPolicy: "OnFailure",
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: {
+                runAsNonRoot: true,
+                runAsUser: settings.postgresUid,
+                runAsGroup: settings.postgresGid,
+                fsGroup: settings.postgresGid,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            containers,
+            volumes: [
+                { name: "config", configMap: { name: configMapName, defaultMode: 0o444 } },
+                { name: "secrets", secret: { secretName: names.secret, defaultMode: 0o440 } },
+                { name: "tmp", emptyDir: {} },
+            ],
+        },
+    } satisfies types.input.core.v1.PodTemplateSpec;
+    const name = names.maintenanceJob(dataChecksum({ template: JSON.stringify(template) }));
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: namespacedMetadata(settings, name),
+        spec: {
+            backoffLimit: 6,
+            activeDeadlineSeconds: 2 * SLOT_RELEASE_SECONDS,
+            template,
+        },
+    } satisfies types.input.batch.v1.Job;
+}
