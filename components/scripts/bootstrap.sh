@@ -272,24 +272,6 @@ clone_replica() {
 	publish
 }
 
-# A standby that has its data but whose slot is gone from pod 0 would never stream again ("replication slot
-# does not exist"): its pods were scaled away and back (the slot-cleanup Job dropped the slot), or pod 0 was
-# rebuilt. It makes the slot anew, reserving WAL from now: if the WAL it still needs is gone too, it does not
-# catch up, its readiness says so, and it must be cloned again. Tried once: a primary that does not answer now
-# (a whole-cluster restart) leaves the slot to the next start, and the standby starts without it.
-ensure_slot() {
-	if ! slot_type=$(psql -X -A -t -d "$STANDBY_CONNINFO replication=true" -c "READ_REPLICATION_SLOT $SLOT" 2>&1); then
-		log "could not check replication slot $SLOT on the primary ($slot_type); starting without checking it"
-		return 0
-	fi
-	slot_type=${slot_type%%|*}
-	if [ -z "$slot_type" ]; then
-		log "creating replication slot $SLOT: pod 0 has none for this standby"
-		psql -X -q -d "$STANDBY_CONNINFO replication=true" -c "CREATE_REPLICATION_SLOT $SLOT PHYSICAL RESERVE_WAL" >&2 ||
-			log "could not create replication slot $SLOT; starting without it"
-	fi
-}
-
 # pg_basebackup --write-recovery-conf put primary_conninfo into postgresql.auto.conf, which overrides
 # postgresql.conf: every start writes the current one there, so that a standby cloned by an older version
 # gets it too. The server is not running, so nothing else writes the file now.
@@ -340,5 +322,4 @@ if ! is_initialised; then
 fi
 claim_volume
 set_primary_conninfo
-ensure_slot
 start_postgres "standby of $PG_HA_RW_HOST"

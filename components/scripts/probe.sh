@@ -9,7 +9,8 @@
 #   invalidated still answers but never catches up. Its WAL receiver shows "streaming" for the moment between
 #   connecting and being refused, and dies within milliseconds of its start (about 15 ms here; a new one
 #   follows only every wal_retrieve_retry_interval, 5s), so the streaming receiver must have existed for
-#   200 ms. A standby whose primary is away (pod 0 restarting: no writes happen meanwhile, so its data is as
+#   200 ms. A standby that does not stream while pod 0 accepts connections makes its slot there if it is
+#   missing (make_missing_slot). A standby whose primary is away (pod 0 restarting: no writes happen meanwhile, so its data is as
 #   recent as it gets) stays ready for PG_HA_STANDBY_MAX_LAG_SECONDS after it last streamed, so reads through
 #   -r go on; one that does not stream while pod 0 accepts connections is broken (its slot lost, its
 #   connection refused) and is not ready.
@@ -31,6 +32,21 @@ server_answers() {
 
 query() {
 	psql -X -A -t -q -U postgres -d postgres -c "$1"
+}
+
+# A standby that has its data but whose slot is gone from pod 0 never streams ("replication slot … does not
+# exist"): its pod was scaled away and back (the maintenance Job dropped the slot), or pod 0 was rebuilt. The
+# probe makes the slot again, with the standby's own replication connection, reserving WAL from now: if the
+# WAL it still needs is gone too, it does not catch up and must be cloned again. Prints what it did.
+make_missing_slot() {
+	slot=$(query "SHOW primary_slot_name")
+	conninfo=$(query "SHOW primary_conninfo")
+	[ -n "$slot" ] && [ -n "$conninfo" ] || return 0
+	found=$(psql -X -A -t -q -d "$conninfo replication=true" -c "READ_REPLICATION_SLOT $slot" 2>/dev/null) || return 0
+	[ -z "${found%%|*}" ] || return 0
+	if psql -X -q -d "$conninfo replication=true" -c "CREATE_REPLICATION_SLOT $slot PHYSICAL RESERVE_WAL" >/dev/null 2>&1; then
+		printf '; made its missing replication slot %s on pod 0' "$slot"
+	fi
 }
 
 ordinal=$(uname -n)
@@ -64,16 +80,15 @@ readiness)
 		"") reason="no WAL receiver: pod 0 unreachable, or refused it" ;;
 		*) reason=$state ;;
 		esac
-		if [ -e "$STREAMED" ]; then
-			since=$(($(date +%s) - $(stat -c %Y "$STREAMED")))
-			if [ "$since" -le "$PG_HA_STANDBY_MAX_LAG_SECONDS" ] &&
-				! pg_isready -q -h "${PG_HA_RW_HOST:?}" -p "${PG_HA_PORT:-5432}" -t 2; then
-				echo "ready: pod 0 is away, and this standby streamed ${since} s ago (at most ${PG_HA_STANDBY_MAX_LAG_SECONDS} s)"
-				exit 0
-			fi
-			reason="$reason; streamed last ${since} s ago"
+		since=
+		[ -e "$STREAMED" ] && since=$(($(date +%s) - $(stat -c %Y "$STREAMED")))
+		if pg_isready -q -h "${PG_HA_RW_HOST:?}" -p "${PG_HA_PORT:-5432}" -t 2; then
+			reason="$reason, while pod 0 accepts connections$(make_missing_slot)"
+		elif [ -n "$since" ] && [ "$since" -le "$PG_HA_STANDBY_MAX_LAG_SECONDS" ]; then
+			echo "ready: pod 0 is away, and this standby streamed ${since} s ago (at most ${PG_HA_STANDBY_MAX_LAG_SECONDS} s)"
+			exit 0
 		fi
-		echo "not ready: this standby does not stream from pod 0 ($reason)"
+		echo "not ready: this standby does not stream from pod 0 ($reason${since:+; streamed last $since s ago})"
 	fi
 	exit 1
 	;;

@@ -1,13 +1,15 @@
 import { strict as assert } from "assert";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 
-import { CLIENT_LABELS, deleteClientPod, psqlFromClient, startClientPod } from "./support/clientPod";
+import { CLIENT_LABELS, deleteClientPod, psqlAsApplication, psqlFromClient, startClientPod } from "./support/clientPod";
 import { useE2EStack } from "./support/useE2EStack";
 import { expectedCreates, stackSettings } from "./support/expectedObjects";
 import { kubectl, waitUntil } from "./support/kubectl";
 import { clusterObjects } from "../../components/specs/cluster";
 import { clusterNames } from "../../components/naming";
 import { podNames, streamingStandbys, waitForCluster } from "./support/clusterState";
+
+const APP_DATABASE = { name: "e2e_app", owner: "e2e_app_owner" };
 
 /** Pulumi types of the resources an operation plans to create, from its engine events. */
 function plannedCreates(events: EngineEvent[]): string[] {
@@ -21,6 +23,7 @@ function plannedCreates(events: EngineEvent[]): string[] {
 describe("the local stack on a real cluster: deploy, replicate, no drift, destroy", function () {
     const suite = useE2EStack("local", {
         networkPolicy: { enabled: true, allowedClients: [{ podSelector: { matchLabels: CLIENT_LABELS } }] },
+        database: APP_DATABASE,
     });
     const settings = (): ReturnType<typeof stackSettings> => stackSettings(suite.e2e.config);
 
@@ -68,6 +71,19 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
                 });
                 assert.equal(note, "written through the rw Service", host);
             }
+            const owner = await psqlAsApplication(
+                suite.e2e.namespace,
+                client,
+                rw,
+                APP_DATABASE,
+                "SELECT current_user || ' owns ' || pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()",
+            );
+            assert.equal(owner, "e2e_app_owner owns e2e_app_owner", "the Job made the application's role and database");
+            assert.match(
+                String(result.outputs.appConnectionUri.value),
+                /^postgresql:\/\/e2e_app_owner:[^@]+@postgresql-rw\.[a-z0-9-]+\.svc\.cluster\.local:5432\/e2e_app$/,
+            );
+            assert.equal(result.outputs.appConnectionUri.secret, true);
             const recovery = await Promise.all(
                 podHosts.map((host) => psqlFromClient(suite.e2e.namespace, client, host, "SELECT pg_is_in_recovery()")),
             );
@@ -98,7 +114,7 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
             "job",
             "-n",
             ns,
-            objects.slotCleanupJob.metadata.name,
+            objects.maintenanceJob.metadata.name,
             "-o",
             "jsonpath={.status.succeeded}",
         ]);

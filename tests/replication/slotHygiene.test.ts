@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 
-import { PodCluster } from "../support/podHarness";
+import { PodCluster, waitUntil } from "../support/podHarness";
 import { TIMEOUTS, rows, usePodCluster, waitForResult, waitForStreaming } from "../support/podHarnessFixtures";
 
 const PASSWORDS = { superuser: "superuser-password-for-tests", replication: "replication-password-for-tests" };
@@ -119,7 +119,7 @@ describe("replication against real PostgreSQL: a standby whose slot is gone make
     this.timeout(TIMEOUTS.test);
     const pods = usePodCluster({ replicas: 2, storage: { className: "standard" } }, PASSWORDS);
 
-    it("at its next start, and streams again without a clone", async () => {
+    it("through its readiness probe while pod 0 accepts connections, and streams again without a clone", async () => {
         const { cluster } = pods;
         await cluster.startAll();
         await waitForStreaming(cluster, 1);
@@ -128,10 +128,24 @@ describe("replication against real PostgreSQL: a standby whose slot is gone make
         await cluster.psql(0, "CREATE TABLE written_without_a_slot AS SELECT 1 AS one");
 
         await cluster.start(1);
+        // The kubelet's probing, every few seconds: each output says why the standby is not ready yet.
+        const outputs: string[] = [];
+        await waitUntil(
+            "postgresql-1 is ready",
+            async () => {
+                const result = await cluster.probeResult(1, "readiness");
+                outputs.push(result.stdout.trim());
+                return result.code === 0;
+            },
+            TIMEOUTS.ready,
+            1000,
+        );
+        assert.ok(
+            outputs.some((output) => /made its missing replication slot postgresql_1 on pod 0/.test(output)),
+            outputs.join("\n"),
+        );
         await waitForStreaming(cluster, 1);
-        const log = cluster.logs(1, { sinceLastStart: true });
-        assert.match(log, /creating replication slot postgresql_1: pod 0 has none for this standby/);
-        assert.doesNotMatch(log, /cloning/);
+        assert.doesNotMatch(cluster.logs(1, { sinceLastStart: true }), /cloning/);
         assert.deepEqual(await slotNames(cluster), ["postgresql_1"]);
         await waitForResult(cluster, 1, "SELECT one FROM written_without_a_slot", "1");
     });

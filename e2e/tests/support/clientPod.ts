@@ -40,6 +40,17 @@ export async function startClientPod(
                             name: "PGPASSWORD",
                             valueFrom: { secretKeyRef: { name: secretName, key: SECRET_KEYS.superuserPassword } },
                         },
+                        // The application role's, for a stack with a `database` setting.
+                        {
+                            name: "APP_PASSWORD",
+                            valueFrom: {
+                                secretKeyRef: {
+                                    name: secretName,
+                                    key: SECRET_KEYS.applicationPassword,
+                                    optional: true,
+                                },
+                            },
+                        },
                         { name: "PGUSER", value: "postgres" },
                         { name: "PGDATABASE", value: "postgres" },
                         { name: "PGCONNECT_TIMEOUT", value: "5" },
@@ -57,6 +68,33 @@ export async function startClientPod(
 /** Runs SQL from the client pod against `host` over TCP; returns psql's unaligned, tuples-only output. */
 export function psqlFromClient(namespace: string, client: string, host: string, sql: string): Promise<string> {
     return psqlExec({ namespace, pod: client }, ["-h", host], sql);
+}
+
+/** Runs SQL from the client pod as the application role on its database, with its password from the Secret. */
+export async function psqlAsApplication(
+    namespace: string,
+    client: string,
+    host: string,
+    database: { name: string; owner: string },
+    sql: string,
+): Promise<string> {
+    const script = 'PGPASSWORD="$APP_PASSWORD" exec psql -X -A -t -v ON_ERROR_STOP=1 -h "$1" -U "$2" -d "$3" -c "$4"';
+    const result = await kubectl([
+        "exec",
+        "-n",
+        namespace,
+        client,
+        "--",
+        "sh",
+        "-c",
+        script,
+        "psql-as-application",
+        host,
+        database.owner,
+        database.name,
+        sql,
+    ]);
+    return result.stdout.trim();
 }
 
 export async function deleteClientPod(namespace: string, client: string): Promise<void> {
