@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 
 import { randomBytes } from "crypto";
+import * as path from "path";
 
 import { SECRET_KEYS, clusterNames } from "../../components/naming";
 import { POD_PATHS } from "../../components/specs/podPaths";
@@ -17,6 +18,8 @@ import {
 import { useE2EStack } from "./support/useE2EStack";
 import { stackSettings } from "./support/expectedObjects";
 import { kubectl, kubectlJson, psqlInPod, readyPods, waitUntil } from "./support/kubectl";
+import { run } from "../support/run";
+import { PROJECT_ROOT } from "../../components/stackFiles";
 
 interface PodVolumes {
     items: { metadata: { name: string }; spec: { volumes: { name: string; configMap?: { name: string } }[] } }[];
@@ -143,6 +146,28 @@ describe("staged updates on a real cluster: a partition, then OnDelete", functio
         assert.equal(await psqlInPod(suite.e2e.namespace, pod(1), "SHOW work_mem"), "7MB");
         assert.equal(await psqlInPod(suite.e2e.namespace, pod(0), "SHOW work_mem"), "6MB");
         await writeAndCheckRows("on delete");
+    });
+
+    it("the README's prune deletes only the configuration versions that no pod and no kept revision uses", async function () {
+        const names = clusterNames(settings());
+        const stale = `${names.statefulSet}-bootstrap-000000000000`;
+        const labels = Object.entries({
+            "app.kubernetes.io/name": "postgresql",
+            "app.kubernetes.io/instance": names.statefulSet,
+        }).map(([key, value]) => `${key}=${value}`);
+        await kubectl(["create", "configmap", "-n", suite.e2e.namespace, stale, "--from-literal=stale=yes"]);
+        await kubectl(["label", "configmap", "-n", suite.e2e.namespace, stale, ...labels]);
+        const inUse = new Set(Object.values(await mountedConfig()));
+
+        const prune = await run(path.join(PROJECT_ROOT, "tools", "prune-config.sh"), [
+            suite.e2e.namespace,
+            names.statefulSet,
+        ]);
+        assert.match(prune.stdout, new RegExp(`configmap "${stale}" deleted`));
+        const left = await kubectl(["get", "configmaps", "-n", suite.e2e.namespace, "-o", "name"]);
+        assert.ok(!left.stdout.includes(stale), "the stale version is gone");
+        for (const version of inUse) assert.ok(left.stdout.includes(`configmap/${version}`), `${version} kept`);
+        await writeAndCheckRows("after the prune");
     });
 
     it("keeps the Secret's files in every running pod while a password change replaces the Secret", async function () {
