@@ -192,6 +192,63 @@ describe("day-two operations on a real cluster", function () {
         assert.equal(await psqlFromClient(suite.e2e.namespace, client, rw(), "SELECT pg_is_in_recovery()"), "f");
     });
 
+    it("pod 0 on an empty volume of a recorded cluster refuses to initialise, and starts on its data once it is back", async function () {
+        const names = clusterNames(settings());
+        const ns = suite.e2e.namespace;
+        const marker = await kubectl(["exec", "-n", ns, names.pod(0), "--", "printenv", "PG_HA_CLUSTER_INITIALISED"]);
+        assert.equal(marker.stdout.trim(), `ConfigMap ${ns}/${names.initialisedMarker}`, "pod 0 reads the record");
+        // A volume that looks empty to pod 0, as an unmounted NFS export or a wrong path would.
+        await kubectl(["exec", "-n", ns, names.pod(0), "--", "sh", "-c", 'mv "$PGDATA" "$PGDATA.aside"']);
+        await kubectl(["delete", "pod", "-n", ns, names.pod(0), "--wait=true"]);
+        const refusal = await waitUntil("pod 0's refusal in its log", 120_000, async () => {
+            const log = await kubectl(["logs", "-n", ns, names.pod(0)]).catch(() => undefined);
+            return log?.stdout.includes("refusing to initialise a new, empty primary") ? log.stdout : undefined;
+        });
+        assert.match(refusal, /the data volume is empty, but this cluster was initialised before/);
+        assert.deepEqual(await readyPods(ns, `statefulset.kubernetes.io/pod-name=${names.pod(0)}`), []);
+
+        // Giving the volume back: a pod that mounts pod 0's claim (one node: ReadWriteOnce allows it).
+        const fixer = {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "pg-ha-e2e-volume-fixer", namespace: ns },
+            spec: {
+                restartPolicy: "Never",
+                securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: 999,
+                    runAsGroup: 999,
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
+                containers: [
+                    {
+                        name: "fix",
+                        image: suite.environment.image,
+                        imagePullPolicy: "IfNotPresent",
+                        command: ["sh", "-c", "mv /data/pgdata.aside /data/pgdata"],
+                        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                        volumeMounts: [{ name: "data", mountPath: "/data" }],
+                    },
+                ],
+                volumes: [{ name: "data", persistentVolumeClaim: { claimName: names.claim(0) } }],
+            },
+        };
+        await kubectl(["apply", "-f", "-"], JSON.stringify(fixer));
+        await kubectl([
+            "wait",
+            "-n",
+            ns,
+            "pod/pg-ha-e2e-volume-fixer",
+            "--for=jsonpath={.status.phase}=Succeeded",
+            "--timeout=120s",
+        ]);
+        await kubectl(["delete", "pod", "-n", ns, "pg-ha-e2e-volume-fixer", "--wait=true"]);
+        await kubectl(["delete", "pod", "-n", ns, names.pod(0), "--wait=true"]);
+        await waitForCluster(ns, settings());
+        const counts = await rowsOnEveryPod(ns, settings(), "e2e_rows");
+        assert.equal(new Set(Object.values(counts)).size, 1, "pod 0 is back on its data, the standbys follow it");
+    });
+
     it("restarts a standby whose PostgreSQL was killed in place: same pod, same data, streaming again", async function () {
         const names = clusterNames(settings());
         const standby = names.pod(1);
