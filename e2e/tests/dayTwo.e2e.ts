@@ -192,6 +192,39 @@ describe("day-two operations on a real cluster", function () {
         assert.equal(await psqlFromClient(suite.e2e.namespace, client, rw(), "SELECT pg_is_in_recovery()"), "f");
     });
 
+    it("a second instance of pod 0 on its volume (a force-deleted pod back on another node) refuses to start", async function () {
+        const names = clusterNames(settings());
+        const ns = suite.e2e.namespace;
+        // Pod 0's own spec under another name, with pod 0's hostname and claim: what the StatefulSet would start
+        // elsewhere after a force delete, while the first still runs.
+        const pod0 = await kubectlJson<{ spec: Record<string, unknown> }>(["get", "pod", "-n", ns, names.pod(0)]);
+        const { nodeName: _node, ...spec } = pod0.spec;
+        const second = {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "pg-ha-e2e-second-instance", namespace: ns },
+            spec: { ...spec, hostname: names.pod(0), subdomain: undefined, restartPolicy: "Never" },
+        };
+        await kubectl(["apply", "-f", "-"], JSON.stringify(second));
+        try {
+            await kubectl([
+                "wait",
+                "-n",
+                ns,
+                "pod/pg-ha-e2e-second-instance",
+                "--for=jsonpath={.status.phase}=Failed",
+                "--timeout=120s",
+            ]);
+            const log = await kubectl(["logs", "-n", ns, "pg-ha-e2e-second-instance"]);
+            assert.match(log.stdout, /another instance of postgresql-0 holds the lock on this data volume/);
+            assert.doesNotMatch(log.stdout, /starting PostgreSQL/);
+        } finally {
+            await kubectl(["delete", "pod", "-n", ns, "pg-ha-e2e-second-instance", "--wait=true"]);
+        }
+        assert.deepEqual(await readyPods(ns, `statefulset.kubernetes.io/pod-name=${names.pod(0)}`), [names.pod(0)]);
+        await rowsOnEveryPod(ns, settings(), "e2e_rows");
+    });
+
     it("pod 0 on an empty volume of a recorded cluster refuses to initialise, and starts on its data once it is back", async function () {
         const names = clusterNames(settings());
         const ns = suite.e2e.namespace;
