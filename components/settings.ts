@@ -109,9 +109,13 @@ const nfsStorage = z.strictObject(
             .refine((options) => !options.includes("soft"), {
                 error: 'must not contain "soft": a soft NFS mount can silently corrupt PostgreSQL data; use "hard"',
             })
-            .refine((options) => !options.some((option) => option === "nolock" || option.startsWith("local_lock")), {
-                error: 'must not contain "nolock" or "local_lock": the lock that keeps a second server off a data directory must be held on the NFS server',
-            })
+            .refine(
+                (options) =>
+                    !options.some((option) => option === "nolock" || /^local_lock=(flock|posix|all)$/.test(option)),
+                {
+                    error: 'must not contain "nolock" or "local_lock" other than "local_lock=none": the lock that keeps a second server off a data directory must be held on the NFS server',
+                },
+            )
             .default([...DEFAULTS.nfsMountOptions]),
     },
     { error: "must be an object with keys server, paths and optional mountOptions" },
@@ -251,9 +255,13 @@ const settingsObject = z.strictObject({
                 name: postgresIdentifier.refine((name) => !RESERVED_DATABASES.includes(name), {
                     error: `must not be one of PostgreSQL's own databases (${RESERVED_DATABASES.join(", ")})`,
                 }),
-                owner: postgresIdentifier.refine((owner) => !RESERVED_ROLES.includes(owner), {
-                    error: `must not be a role the cluster uses (${RESERVED_ROLES.join(", ")})`,
-                }),
+                owner: postgresIdentifier
+                    .refine((owner) => !RESERVED_ROLES.includes(owner), {
+                        error: `must not be a role the cluster uses (${RESERVED_ROLES.join(", ")})`,
+                    })
+                    .refine((owner) => !owner.startsWith("pg_"), {
+                        error: 'must not start with "pg_": PostgreSQL reserves those role names',
+                    }),
             },
             { error: "must be an object {name, owner}: the application's database and the role that owns it" },
         )

@@ -355,7 +355,7 @@ for (const stack of stackNames()) {
         });
 
         describe("network", () => {
-            it("admits TCP 5432 only, from the cluster's own pods, its slot-cleanup Job and the configured clients", () => {
+            it("admits TCP 5432 only, from the cluster's own pods, its maintenance Job and the configured clients", () => {
                 const sts = statefulSetOf(run);
                 const policy = inputsOf(only(run, T.networkPolicy)) as NetworkPolicyInputs;
                 assert.deepStrictEqual(policy.spec.podSelector, sts.spec.selector);
@@ -369,6 +369,7 @@ for (const stack of stackNames()) {
                 const job = inputsOf(only(run, T.job)) as unknown as { spec: { template: ObjectInputs } };
                 const jobLabels = job.spec.template.metadata.labels ?? {};
                 const [, jobPeer] = rule.from;
+                assert.ok(jobPeer.podSelector?.matchLabels, "the second peer selects pods by label");
                 assert.ok(
                     Object.entries(jobPeer.podSelector?.matchLabels ?? {}).every(
                         ([key, value]) => jobLabels[key] === value,

@@ -317,6 +317,12 @@ describe("settings: each invalid value is rejected with its key, its value and w
             mentions: ['"replicator"', "a role the cluster uses"],
         },
         {
+            rule: "an application role name PostgreSQL reserves",
+            input: { database: { name: "app", owner: "pg_app" }, storage: nfs(threePaths) },
+            key: "pg-ha:database.owner",
+            mentions: ['"pg_app"', 'start with "pg_"'],
+        },
+        {
             rule: "an application database name that needs quoting",
             input: { database: { name: "My-App", owner: "app" }, storage: nfs(threePaths) },
             key: "pg-ha:database.name",

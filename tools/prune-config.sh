@@ -19,7 +19,9 @@ current=$(kubectl get statefulset -n "$namespace" "$statefulset" \
 	-o jsonpath='{.spec.template.spec.volumes[*].configMap.name}')
 revisions=$(kubectl get controllerrevisions -n "$namespace" -l "$selector" \
 	-o jsonpath='{range .items[*]}{.data.spec.template.spec.volumes[*].configMap.name}{"\n"}{end}')
-pods=$(kubectl get pods -n "$namespace" -l "$selector" -o jsonpath="$volumes")
+# The maintenance Job's pods mount the configuration too.
+pods=$(kubectl get pods -n "$namespace" -o jsonpath="$volumes" \
+	-l "app.kubernetes.io/instance=$statefulset,app.kubernetes.io/name in (postgresql,postgresql-maintenance)")
 in_use=$(printf '%s\n%s\n' "$revisions" "$pods" | tr ' ' '\n' | grep -v '^$' | sort -u)
 
 case $current in

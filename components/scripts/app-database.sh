@@ -25,6 +25,7 @@ psql -X -q -v ON_ERROR_STOP=1 -v database="$PG_HA_APP_DATABASE" -v owner="$PG_HA
 	SET debug_print_parse = off;
 	SET debug_print_rewritten = off;
 	SET debug_print_plan = off;
+	SET pg_stat_statements.track_utility = off;
 	\set password `cat :'password_file'`
 	SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') AS create_role \gset
 	\if :create_role

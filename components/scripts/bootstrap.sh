@@ -201,7 +201,7 @@ init_primary() {
 	# The password travels as a psql variable read from the mounted file: never on a command line, and
 	# quoted by psql so that quotes, backslashes and dollars are safe. The session turns off every setting
 	# that can log a statement's text, whatever postgresqlParameters chose: all of them, one sampled, a slow
-	# one, a failed one, or its parse tree.
+	# one, a failed one, or its parse tree; and pg_stat_statements' record of utility statements, if loaded.
 	psql -X -q -v ON_ERROR_STOP=1 -h "$init_socket" -U postgres -d postgres \
 		-v role="$PG_HA_REPLICATION_USER" -v password_file="$PG_HA_REPLICATION_PASSWORD_FILE" <<-'SQL'
 		SET log_statement = 'none';
@@ -212,6 +212,7 @@ init_primary() {
 		SET debug_print_parse = off;
 		SET debug_print_rewritten = off;
 		SET debug_print_plan = off;
+		SET pg_stat_statements.track_utility = off;
 		\set password `cat :'password_file'`
 		CREATE ROLE :"role" WITH REPLICATION LOGIN PASSWORD :'password';
 	SQL

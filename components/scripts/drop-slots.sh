@@ -28,8 +28,9 @@ drop_free_slots() {
 		SELECT slot_name, active FROM pg_replication_slots
 		WHERE slot_type = 'physical'
 			AND left(slot_name, length(:'prefix')) = :'prefix'
-			AND substr(slot_name, length(:'prefix') + 1) ~ '^[0-9]+$'
-			AND substr(slot_name, length(:'prefix') + 1)::bigint >= :replicas;
+			-- CASE, so that no cast is tried on a suffix that is not a short number (AND has no order).
+			AND CASE WHEN substr(slot_name, length(:'prefix') + 1) ~ '^[0-9]{1,9}$'
+				THEN substr(slot_name, length(:'prefix') + 1)::int END >= :replicas;
 		SELECT 'dropped ' || slot_name || ': its pod is gone'
 		FROM (SELECT slot_name, pg_drop_replication_slot(slot_name) FROM removed WHERE NOT active) dropped;
 		SELECT count(*) FROM removed WHERE active;

@@ -42,6 +42,8 @@ make_missing_slot() {
 	slot=$(query "SHOW primary_slot_name")
 	conninfo=$(query "SHOW primary_conninfo")
 	[ -n "$slot" ] && [ -n "$conninfo" ] || return 0
+	# Within the probe's 5 s: a later keyword wins in a conninfo string.
+	conninfo="$conninfo connect_timeout=2"
 	found=$(psql -X -A -t -q -d "$conninfo replication=true" -c "READ_REPLICATION_SLOT $slot" 2>/dev/null) || return 0
 	[ -z "${found%%|*}" ] || return 0
 	if psql -X -q -d "$conninfo replication=true" -c "CREATE_REPLICATION_SLOT $slot PHYSICAL RESERVE_WAL" >/dev/null 2>&1; then

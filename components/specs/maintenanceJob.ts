@@ -56,7 +56,7 @@ function scriptContainer(settings: ClusterSettings, script: string, args: string
  * - `app-database`, with a `database` setting: creates the application's role and database, and sets the
  *   role's password to the Secret's (app-database.sh).
  * Its name carries a digest of its spec, so a change of `replicas`, `database`, the image or the configuration
- * runs a new Job, and an unchanged one is left alone. The NetworkPolicy admits its pods by their labels.
+ * runs a new Job, and an unchanged one is left alone (a new password alone does not: see the README). The NetworkPolicy admits its pods by their labels.
  */
 export function maintenanceJob(settings: ClusterSettings, configMapName: string) {
     const names = clusterNames(settings);
@@ -100,7 +100,9 @@ export function maintenanceJob(settings: ClusterSettings, configMapName: string)
     return {
         apiVersion: "batch/v1",
         kind: "Job",
-        metadata: namespacedMetadata(settings, name),
+        // A Job that failed (pod 0 away for its whole run, a slot never released) is replaced by the next `up`
+        // instead of failing every `up` until its spec changes.
+        metadata: { ...namespacedMetadata(settings, name), annotations: { "pulumi.com/replaceUnready": "true" } },
         spec: {
             backoffLimit: 6,
             activeDeadlineSeconds: 2 * SLOT_RELEASE_SECONDS,

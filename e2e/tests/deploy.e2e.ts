@@ -96,7 +96,7 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
         }
     });
 
-    it("records the cluster as initialised, runs the slot-cleanup Job to completion, and gives the pods no API token", async function () {
+    it("records the cluster as initialised, runs the maintenance Job to completion, and gives the pods no API token", async function () {
         const objects = clusterObjects(settings(), { superuser: "", replication: "" });
         const ns = suite.e2e.namespace;
         const marker = await kubectl([

@@ -61,7 +61,8 @@ describe("replication against real PostgreSQL: creating a cluster is an explicit
         } finally {
             cluster.setDnsDown(false);
         }
-        assert.equal(await cluster.probe(1, "liveness"), true, "the standby with the data lives on");
+        // Just started: its server may still be opening its socket, as the kubelet's failure threshold allows.
+        await waitUntil("the standby with the data lives on", () => cluster.probe(1, "liveness"), TIMEOUTS.ready);
     });
 
     it("deleting the record lets pod 0 initialise again, on purpose", async () => {
