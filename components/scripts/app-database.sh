@@ -5,8 +5,7 @@
 # Run by the component's maintenance Job after the cluster is ready, on a new cluster and on one that gets
 # a `database` setting later. Idempotent: an existing database is left as it is (its owner too). Connects
 # with the libpq environment as a superuser (see superuser-pgpass.sh). The password travels as a psql
-# variable read from its mounted file, and the session turns off every setting that could log a
-# statement's text.
+# variable read from its mounted file, and no-statement-logging.sql keeps the statements out of every log.
 set -eu
 
 : "${PG_HA_APP_DATABASE:?PG_HA_APP_DATABASE must be set}"
@@ -16,16 +15,8 @@ set -eu
 . "${0%/*}/superuser-pgpass.sh"
 
 psql -X -q -v ON_ERROR_STOP=1 -v database="$PG_HA_APP_DATABASE" -v owner="$PG_HA_APP_OWNER" \
-	-v password_file="$PG_HA_APP_PASSWORD_FILE" <<-'SQL'
-	SET log_statement = 'none';
-	SET log_min_duration_statement = -1;
-	SET log_min_duration_sample = -1;
-	SET log_transaction_sample_rate = 0;
-	SET log_min_error_statement = 'panic';
-	SET debug_print_parse = off;
-	SET debug_print_rewritten = off;
-	SET debug_print_plan = off;
-	SET pg_stat_statements.track_utility = off;
+	-v password_file="$PG_HA_APP_PASSWORD_FILE" -v quiet="${0%/*}/no-statement-logging.sql" <<-'SQL'
+	\i :quiet
 	\set password `cat :'password_file'`
 	SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') AS create_role \gset
 	\if :create_role

@@ -199,20 +199,12 @@ init_primary() {
 		die "the new cluster's server did not start (its log is above)"
 	fi
 	# The password travels as a psql variable read from the mounted file: never on a command line, and
-	# quoted by psql so that quotes, backslashes and dollars are safe. The session turns off every setting
-	# that can log a statement's text, whatever postgresqlParameters chose: all of them, one sampled, a slow
-	# one, a failed one, or its parse tree; and pg_stat_statements' record of utility statements, if loaded.
+	# quoted by psql so that quotes, backslashes and dollars are safe; no-statement-logging.sql keeps the
+	# statement out of every log.
 	psql -X -q -v ON_ERROR_STOP=1 -h "$init_socket" -U postgres -d postgres \
-		-v role="$PG_HA_REPLICATION_USER" -v password_file="$PG_HA_REPLICATION_PASSWORD_FILE" <<-'SQL'
-		SET log_statement = 'none';
-		SET log_min_duration_statement = -1;
-		SET log_min_duration_sample = -1;
-		SET log_transaction_sample_rate = 0;
-		SET log_min_error_statement = 'panic';
-		SET debug_print_parse = off;
-		SET debug_print_rewritten = off;
-		SET debug_print_plan = off;
-		SET pg_stat_statements.track_utility = off;
+		-v role="$PG_HA_REPLICATION_USER" -v password_file="$PG_HA_REPLICATION_PASSWORD_FILE" \
+		-v quiet="$PG_HA_CONFIG_DIR/no-statement-logging.sql" <<-'SQL'
+		\i :quiet
 		\set password `cat :'password_file'`
 		CREATE ROLE :"role" WITH REPLICATION LOGIN PASSWORD :'password';
 	SQL

@@ -35,6 +35,7 @@ export const SCRIPT_FILES = [
     "drop-slots.sh",
     "app-database.sh",
     "superuser-pgpass.sh",
+    "no-statement-logging.sql",
 ] as const;
 
 // Constant rather than derived from replicas: a standby refuses to start with a smaller value than its

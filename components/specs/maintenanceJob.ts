@@ -3,6 +3,7 @@ import { ClusterSettings } from "../settings";
 import { POSTGRES_PORT, SECRET_KEYS, clusterNames, maintenanceSelectorLabels, namespacedMetadata } from "../naming";
 import { dataChecksum } from "./configuration";
 import { POD_PATHS } from "./podPaths";
+import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
 
 /** How long the Job waits for a removed pod to release its slot (it may still be stopping). */
 const SLOT_RELEASE_SECONDS = 300;
@@ -33,12 +34,7 @@ function scriptContainer(settings: ClusterSettings, script: string, args: string
             ...env,
         }).map(([key, value]) => ({ name: key, value })),
         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
-        securityContext: {
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            runAsNonRoot: true,
-            capabilities: { drop: ["ALL"] },
-        },
+        securityContext: restrictedContainerSecurity(),
         volumeMounts: [
             { name: "config", mountPath: POD_PATHS.config, readOnly: true },
             { name: "secrets", mountPath: POD_PATHS.secrets, readOnly: true },
@@ -81,13 +77,7 @@ export function maintenanceJob(settings: ClusterSettings, configMapName: string)
             restartPolicy: "OnFailure",
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: {
-                runAsNonRoot: true,
-                runAsUser: settings.postgresUid,
-                runAsGroup: settings.postgresGid,
-                fsGroup: settings.postgresGid,
-                seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: podSecurityContext(settings),
             containers,
             volumes: [
                 { name: "config", configMap: { name: configMapName, defaultMode: 0o444 } },

@@ -13,6 +13,7 @@ import {
 } from "../naming";
 import { POD_PATHS } from "./podPaths";
 import { volumeClaimTemplate } from "./storage";
+import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
 
 export const CONTAINER_NAME = "postgresql";
 export const VOLUME_PERMISSIONS_CONTAINER_NAME = "volume-permissions";
@@ -190,14 +191,7 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
                     // COPY … FROM PROGRAM.
                     automountServiceAccountToken: false,
                     terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
-                    securityContext: {
-                        runAsNonRoot: true,
-                        runAsUser: settings.postgresUid,
-                        runAsGroup: settings.postgresGid,
-                        fsGroup: settings.postgresGid,
-                        fsGroupChangePolicy: "OnRootMismatch",
-                        seccompProfile: { type: "RuntimeDefault" },
-                    },
+                    securityContext: { ...podSecurityContext(settings), fsGroupChangePolicy: "OnRootMismatch" },
                     ...placement(settings),
                     ...(settings.volumePermissions.enabled
                         ? { initContainers: [volumePermissionsContainer(settings)] }
@@ -238,12 +232,7 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
                                 },
                             },
                             resources: settings.resources,
-                            securityContext: {
-                                allowPrivilegeEscalation: false,
-                                readOnlyRootFilesystem: true,
-                                runAsNonRoot: true,
-                                capabilities: { drop: ["ALL"] },
-                            },
+                            securityContext: restrictedContainerSecurity(),
                             volumeMounts: [
                                 { name: DATA_VOLUME, mountPath: POD_PATHS.data },
                                 { name: "config", mountPath: POD_PATHS.config, readOnly: true },
