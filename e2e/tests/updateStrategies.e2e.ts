@@ -108,6 +108,18 @@ describe("staged updates on a real cluster: a partition, then OnDelete", functio
         await writeAndCheckRows("staged");
     });
 
+    it("a pod held back by the partition and deleted comes back on its own revision and configuration", async function () {
+        const before = await mountedConfig();
+        const { status } = await statefulSetStatus(suite.e2e.namespace, settings());
+        await kubectl(["delete", "pod", "-n", suite.e2e.namespace, pod(1), "--wait=true"]);
+        await waitForPodReady(suite.e2e.namespace, settings(), pod(1));
+        const after = await podIdentities(suite.e2e.namespace, settings());
+        assert.equal(after[pod(1)].revision, status.currentRevision, "pod 1 is still on the old revision");
+        assert.equal((await mountedConfig())[pod(1)], before[pod(1)], "with the configuration it had");
+        assert.equal(await psqlInPod(suite.e2e.namespace, pod(1), "SHOW work_mem"), "4MB");
+        await waitForCluster(suite.e2e.namespace, settings());
+    });
+
     it("lowering the partition to 0 completes the roll: pods 1 and 0 follow, pod 2 is left alone", async function () {
         const before = await podIdentities(suite.e2e.namespace, settings());
         suite.e2e.changeSettings({ updateStrategy: { type: "RollingUpdate", partition: 0 } });
