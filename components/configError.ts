@@ -1,7 +1,11 @@
 import { RunError } from "@pulumi/pulumi";
 
 /** The settings that hold passwords: stored encrypted in the stack, and never printed in an error. */
-export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["superuserPassword", "replicationPassword"]);
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
+    "superuserPassword",
+    "replicationPassword",
+    "applicationPassword",
+]);
 
 /** One invalid setting: the key path, the value given and what is allowed. */
 export interface ConfigProblem {

@@ -53,9 +53,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
             `${name}-replication-password`,
             args.replicationPassword,
         );
-        // Generated only with a `database` setting; never given, so that it is a secret of the stack alone.
         const applicationPassword = settings.database
-            ? generatedUnlessGiven(this, `${name}-application-password`, undefined)
+            ? generatedUnlessGiven(this, `${name}-application-password`, args.applicationPassword)
             : undefined;
         const objects = clusterObjects(settings, {
             superuser: superuserPassword,
@@ -187,11 +186,18 @@ function connectionUri(
 
 /** Plain passwords are validated with the rest; passwords that are Outputs can only be checked by the pods. */
 function resolveArgs(args: PostgresClusterArgs): ClusterSettings {
-    const { superuserPassword, replicationPassword, keptObjectsProvider: _notASetting, ...rest } = args;
+    const {
+        superuserPassword,
+        replicationPassword,
+        applicationPassword,
+        keptObjectsProvider: _notASetting,
+        ...rest
+    } = args;
     const input: ClusterSettingsInput = {
         ...rest,
         ...(typeof superuserPassword === "string" ? { superuserPassword } : {}),
         ...(typeof replicationPassword === "string" ? { replicationPassword } : {}),
+        ...(typeof applicationPassword === "string" ? { applicationPassword } : {}),
     };
     return resolveSettings(input);
 }

@@ -49,6 +49,8 @@ export interface PostgresClusterArgs {
     superuserPassword?: pulumi.Input<string>;
     /** Password of the `replicator` role the standbys stream with. Generated when not given. */
     replicationPassword?: pulumi.Input<string>;
+    /** Password of the `database` setting's role. Generated when not given; only with `database`. */
+    applicationPassword?: pulumi.Input<string>;
     /** How long a standby waits for pod 0 to answer before it exits and lets Kubernetes restart it. Default 300. */
     primaryWaitTimeoutSeconds?: number;
     /**

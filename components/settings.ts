@@ -182,6 +182,7 @@ const settingsObject = z.strictObject({
     resources: resourcesWithDefaults(DEFAULTS.resources),
     superuserPassword: password.optional(),
     replicationPassword: password.optional(),
+    applicationPassword: password.optional(),
     primaryWaitTimeoutSeconds: wholeNumber(" of seconds")
         .min(1, { error: "must be at least 1" })
         .max(86400, { error: "must be at most 86400 (one day)" })
@@ -300,6 +301,14 @@ const schema = settingsObject
                 path: ["updateStrategy", "partition"],
                 input: strategy.partition,
                 message: `must be between 0 and replicas (${settings.replicas})`,
+            });
+        }
+        if (settings.applicationPassword !== undefined && settings.database === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["applicationPassword"],
+                input: settings.applicationPassword,
+                message: "is the password of the database setting's role: set database too, or leave it out",
             });
         }
         for (const problem of postgresProblems(settings)) {

@@ -16,6 +16,7 @@ export const TEXT_SETTINGS: ReadonlySet<string> = new Set([
     "clusterDomain",
     "superuserPassword",
     "replicationPassword",
+    "applicationPassword",
     "antiAffinity",
     "maxSlotWalKeepSize",
 ]);
@@ -73,13 +74,14 @@ export function readStackConfig(
         );
     }
     const settings = resolveSettings(raw, prefix);
-    const { superuserPassword, replicationPassword, ...plain } = settings;
+    const { superuserPassword, replicationPassword, applicationPassword, ...plain } = settings;
     return {
         settings,
         args: {
             ...plain,
             ...(superuserPassword === undefined ? {} : { superuserPassword: pulumi.secret(superuserPassword) }),
             ...(replicationPassword === undefined ? {} : { replicationPassword: pulumi.secret(replicationPassword) }),
+            ...(applicationPassword === undefined ? {} : { applicationPassword: pulumi.secret(applicationPassword) }),
         },
     };
 }

@@ -53,6 +53,19 @@ describe("an application database: its own role and generated password, never th
         assert.ok(!JSON.stringify(job.inputs).includes("mock-password-for"), "a password in the Job's spec");
     });
 
+    it("uses a configured password instead of generating one, as for the other roles", async () => {
+        const config = engineConfig({
+            ...stackConfig("local"),
+            "pg-ha:database": { name: "orders", owner: "orders_app" },
+            "pg-ha:applicationPassword": "a-configured-application-password",
+        });
+        const run = await runProgram(config, ["pg-ha:applicationPassword"]);
+        assert.strictEqual(ofType(run, PASSWORD).length, 2, "only the superuser's and the replication role's");
+        const [secret] = ofType(run, SECRET);
+        const stringData = secret.inputs.stringData as Record<string, string>;
+        assert.strictEqual(stringData[SECRET_KEYS.applicationPassword], "a-configured-application-password");
+    });
+
     it("makes no role, password or URI without the setting", async () => {
         const run = await withDatabase();
         assert.strictEqual(ofType(run, PASSWORD).length, 2);

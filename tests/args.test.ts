@@ -26,6 +26,7 @@ describe("PostgresClusterArgs", () => {
             resources: true,
             superuserPassword: true,
             replicationPassword: true,
+            applicationPassword: true,
             primaryWaitTimeoutSeconds: true,
             maxStandbyLagSeconds: true,
             postgresqlParameters: true,

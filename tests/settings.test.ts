@@ -317,6 +317,12 @@ describe("settings: each invalid value is rejected with its key, its value and w
             mentions: ['"replicator"', "a role the cluster uses"],
         },
         {
+            rule: "an application password without an application database",
+            input: { applicationPassword: "a".repeat(20), storage: nfs(threePaths) },
+            key: "pg-ha:applicationPassword",
+            mentions: ["[secret]", "set database too"],
+        },
+        {
             rule: "an application role name PostgreSQL reserves",
             input: { database: { name: "app", owner: "pg_app" }, storage: nfs(threePaths) },
             key: "pg-ha:database.owner",

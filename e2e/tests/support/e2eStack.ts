@@ -63,10 +63,13 @@ export async function createE2EStack(
         { workDir, envVars: environment.env },
     );
     // The random provider is not available on every machine that runs these tests (the Go module proxy
-    // refuses it): both passwords are given, as secrets, as a production stack would.
+    // refuses it): the passwords are given, as secrets, as a production stack would.
     const secrets: ConfigMap = {
         [configKey("superuserPassword")]: { value: password(), secret: true },
         [configKey("replicationPassword")]: { value: password(), secret: true },
+        ...(settings.database === undefined
+            ? {}
+            : { [configKey("applicationPassword")]: { value: password(), secret: true } }),
     };
     await stack.setAllConfig(secrets);
     const given = config[configKey("namespace")];
