@@ -3,9 +3,8 @@ import { EngineEvent } from "@pulumi/pulumi/automation";
 
 import { CLIENT_LABELS, deleteClientPod, psqlAsApplication, psqlFromClient, startClientPod } from "./support/clientPod";
 import { useE2EStack } from "./support/useE2EStack";
-import { expectedCreates, stackSettings } from "./support/expectedObjects";
+import { expectedCreates, objectsOf, stackSettings } from "./support/expectedObjects";
 import { kubectl, waitUntil } from "./support/kubectl";
-import { clusterObjects } from "../../components/specs/cluster";
 import { clusterNames } from "../../components/naming";
 import { podNames, streamingStandbys, waitForCluster } from "./support/clusterState";
 
@@ -97,7 +96,7 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
     });
 
     it("records the cluster as initialised, runs the maintenance Job to completion, and gives the pods no API token", async function () {
-        const objects = clusterObjects(settings(), { superuser: "", replication: "" });
+        const objects = objectsOf(settings());
         const ns = suite.e2e.namespace;
         const marker = await kubectl([
             "get",
@@ -178,7 +177,7 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
 
     it("removes with `destroy` what the program does not keep on purpose, and keeps the namespace, the configuration and the initialised marker", async function () {
         const settings = stackSettings(suite.e2e.config);
-        const objects = clusterObjects(settings, { superuser: "", replication: "" });
+        const objects = objectsOf(settings);
         const kept = [objects.configMap, objects.initialisedMarker].map((map) => `configmap/${map.metadata.name}`);
         await suite.e2e.stack.destroy({ color: "never" });
         const left = await kubectl([

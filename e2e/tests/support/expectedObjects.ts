@@ -21,9 +21,14 @@ export function pulumiType(object: { apiVersion?: unknown; kind?: unknown }): st
     return `kubernetes:${apiVersion}:${object.kind}`;
 }
 
+/** The objects of these settings, for their kinds and names (the passwords play no part). */
+export function objectsOf(settings: ClusterSettings) {
+    return clusterObjects(settings, { superuser: "", replication: "", application: "" });
+}
+
 /** The Pulumi types a first `up` of these settings creates: the stack, the component and each object. */
 export function expectedCreates(settings: ClusterSettings): string[] {
-    const all = clusterObjects(settings, { superuser: "", replication: "" });
+    const all = objectsOf(settings);
     // The initialised marker is recorded once the StatefulSet is ready, in the same `up`.
     const objects = [...inApplyOrder(all), all.initialisedMarker];
     // Providers are resources of their own: the default one, created with the first object, and the one the
