@@ -7,7 +7,7 @@ import { quantityValue } from "./settingRules";
 
 const MIB = 1024 * 1024;
 
-/** The oldest PostgreSQL major the scripts support: they use READ_REPLICATION_SLOT, new in 15. */
+/** The oldest PostgreSQL major the scripts support (READ_REPLICATION_SLOT is new in 15); the bootstrap gets it in its env. */
 export const MIN_POSTGRES_MAJOR = 15;
 
 /** A PostgreSQL size as postgresql.conf takes it: a whole number with an optional unit (case matters). */

@@ -4,7 +4,7 @@
 #
 # Run by the component's maintenance Job after the cluster is ready, on a new cluster and on one that gets
 # a `database` setting later. Idempotent: an existing database is left as it is (its owner too). Connects
-# with the libpq environment as a superuser (see superuser-pgpass.sh). The password travels as a psql
+# with the libpq environment as a superuser (see passfile.sh). The password travels as a psql
 # variable read from its mounted file, and no-statement-logging.sql keeps the statements out of every log.
 set -eu
 
@@ -12,7 +12,8 @@ set -eu
 : "${PG_HA_APP_OWNER:?PG_HA_APP_OWNER must be set}"
 : "${PG_HA_APP_PASSWORD_FILE:?PG_HA_APP_PASSWORD_FILE must be set}"
 
-. "${0%/*}/superuser-pgpass.sh"
+. "${0%/*}/passfile.sh"
+write_superuser_passfile
 
 psql -X -q -v ON_ERROR_STOP=1 -v database="$PG_HA_APP_DATABASE" -v owner="$PG_HA_APP_OWNER" \
 	-v password_file="$PG_HA_APP_PASSWORD_FILE" -v quiet="${0%/*}/no-statement-logging.sql" <<-'SQL'

@@ -26,6 +26,8 @@
 # - The server's major version and the data directory's agree: PostgreSQL cannot read another major's files.
 set -eu
 
+. "${0%/*}/passfile.sh"
+
 : "${PGDATA:?PGDATA must be set}"
 : "${PG_HA_CONFIG_DIR:?PG_HA_CONFIG_DIR must be set}"
 : "${PG_HA_PRIMARY_HOST:?PG_HA_PRIMARY_HOST must be set}"
@@ -38,6 +40,7 @@ set -eu
 : "${PG_HA_RUNTIME_DIR:=/var/run/postgresql}"
 : "${PG_HA_NAMESPACE:?PG_HA_NAMESPACE must be set}"
 : "${PG_HA_CLUSTER_INITIALISED:=}"
+: "${PG_HA_MIN_POSTGRES_MAJOR:?PG_HA_MIN_POSTGRES_MAJOR must be set}"
 
 POD_NAME=$(uname -n)
 ORDINAL=${POD_NAME##*-}
@@ -48,8 +51,6 @@ OWNER="$PG_HA_NAMESPACE/$POD_NAME"
 LOCK_FILE="${PGDATA%/*}/.pg-ha-lock"
 # The standby's replication slot on pod 0, named after the pod (a slot name allows a-z, 0-9 and _ only).
 SLOT=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
-# The oldest major the scripts support: READ_REPLICATION_SLOT is new in PostgreSQL 15.
-MIN_MAJOR=15
 # How a standby reaches the primary: through the read-write Service, not pod 0's own DNS name. When pod 0
 # comes back on a new address, its own name does not resolve for a while and then resolves to the old
 # address (the cluster DNS caches both, up to its TTL: 30 s in kubeadm's default CoreDNS), while the
@@ -109,7 +110,7 @@ server_major() {
 check_versions() {
 	major=$(server_major)
 	[ -n "$major" ] || die "could not read the server's version from 'postgres --version'"
-	[ "$major" -ge "$MIN_MAJOR" ] || die "this image runs PostgreSQL $major; pg-ha needs $MIN_MAJOR or later (set image to postgres:$MIN_MAJOR or newer)"
+	[ "$major" -ge "$PG_HA_MIN_POSTGRES_MAJOR" ] || die "this image runs PostgreSQL $major; pg-ha needs $PG_HA_MIN_POSTGRES_MAJOR or later (set image to postgres:$PG_HA_MIN_POSTGRES_MAJOR or newer)"
 	if is_initialised; then
 		data_major=$(cat "$PGDATA/PG_VERSION")
 		[ "$data_major" = "$major" ] || die "the data directory holds PostgreSQL $data_major data but this image runs PostgreSQL $major: a server cannot open another major's files. Set image back to PostgreSQL $data_major, or follow 'Major upgrades' in the README"
@@ -157,14 +158,14 @@ claim_volume() {
 	[ -e "$OWNER_FILE" ] || printf '%s\n' "$OWNER" >"$OWNER_FILE"
 }
 
-# Any standby that still answers means the cluster's data lives on: pod 0 must get its volume back (or be
-# re-created by the operator on purpose), not start an empty primary the standbys cannot follow.
 refuse_if_initialised_before() {
 	if [ -n "$PG_HA_CLUSTER_INITIALISED" ]; then
 		die "the data volume is empty, but this cluster was initialised before ($PG_HA_CLUSTER_INITIALISED): refusing to initialise a new, empty primary in place of its data. The volume is lost or not the right one (an unmounted export, a wrong path, a new claim): give pod 0 its volume back, see 'Recovering pod 0' in the README; to start over with an empty cluster on purpose, see 'Re-initialising a cluster'"
 	fi
 }
 
+# Any standby that still answers means the cluster's data lives on: pod 0 must get its volume back (or be
+# re-created by the operator on purpose), not start an empty primary the standbys cannot follow.
 refuse_if_standbys_run() {
 	statefulset=${POD_NAME%-*}
 	service=${PG_HA_PRIMARY_HOST#*.}
@@ -213,14 +214,6 @@ init_primary() {
 	publish
 }
 
-# libpq's passfile format escapes ':' and '\' with a backslash.
-write_passfile() {
-	(
-		umask 077
-		password=$(sed 's/[\\:]/\\&/g' "$PG_HA_REPLICATION_PASSWORD_FILE")
-		printf '*:*:*:%s:%s\n' "$PG_HA_REPLICATION_USER" "$password" >"$PASSFILE"
-	)
-}
 
 # Through the Service the clone will use, so that it answers only once pod 0 is ready. pg_isready sends no
 # password, so waiting does not fill the primary's log with failed logins.
@@ -308,7 +301,7 @@ if [ "$ORDINAL" -eq 0 ]; then
 	start_postgres primary
 fi
 
-write_passfile
+write_passfile "$PG_HA_REPLICATION_PASSWORD_FILE" "$PG_HA_REPLICATION_USER" "$PASSFILE"
 if ! is_initialised; then
 	prepare_target
 	clone_replica

@@ -7,7 +7,7 @@
 # rows. The component's Job runs this once the StatefulSet has the new number of pods. A slot still in use
 # (its pod still stopping) is dropped once it is released. Slots of the pods that remain are never touched.
 #
-# Connects with the libpq environment (PGHOST, PGUSER, ...) as a superuser (see superuser-pgpass.sh).
+# Connects with the libpq environment (PGHOST, PGUSER, ...) as a superuser (see passfile.sh).
 set -eu
 
 : "${PG_HA_STATEFULSET:?PG_HA_STATEFULSET must be set}"
@@ -17,7 +17,8 @@ case $replicas in
 '' | *[!0-9]*) echo "drop-slots.sh: <replicas> must be a whole number, got $replicas" >&2 && exit 2 ;;
 esac
 
-. "${0%/*}/superuser-pgpass.sh"
+. "${0%/*}/passfile.sh"
+write_superuser_passfile
 
 prefix=$(printf '%s_' "$PG_HA_STATEFULSET" | tr -c 'a-z0-9_' '_')
 

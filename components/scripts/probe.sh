@@ -9,11 +9,10 @@
 #   invalidated still answers but never catches up. Its WAL receiver shows "streaming" for the moment between
 #   connecting and being refused, and dies within milliseconds of its start (about 15 ms here; a new one
 #   follows only every wal_retrieve_retry_interval, 5s), so the streaming receiver must have existed for
-#   200 ms. A standby that does not stream while pod 0 accepts connections makes its slot there if it is
-#   missing (make_missing_slot). A standby whose primary is away (pod 0 restarting: no writes happen meanwhile, so its data is as
+#   200 ms. A standby whose primary is away (pod 0 restarting: no writes happen meanwhile, so its data is as
 #   recent as it gets) stays ready for PG_HA_STANDBY_MAX_LAG_SECONDS after it last streamed, so reads through
-#   -r go on; one that does not stream while pod 0 accepts connections is broken (its slot lost, its
-#   connection refused) and is not ready.
+#   -r go on. One that does not stream while pod 0 accepts connections is broken (its slot lost, its
+#   connection refused) and is not ready; if its slot is missing, it makes it there (make_missing_slot).
 set -u
 
 : "${PGHOST:=/var/run/postgresql}"

@@ -34,7 +34,7 @@ export const SCRIPT_FILES = [
     "stop.sh",
     "drop-slots.sh",
     "app-database.sh",
-    "superuser-pgpass.sh",
+    "passfile.sh",
     "no-statement-logging.sql",
 ] as const;
 

@@ -11,6 +11,7 @@ import {
     namespacedMetadata,
     selectorLabels,
 } from "../naming";
+import { MIN_POSTGRES_MAJOR } from "../derivedSettings";
 import { POD_PATHS } from "./podPaths";
 import { volumeClaimTemplate } from "./storage";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
@@ -55,6 +56,7 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
         PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
         PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
         PG_HA_STANDBY_MAX_LAG_SECONDS: String(settings.maxStandbyLagSeconds),
+        PG_HA_MIN_POSTGRES_MAJOR: String(MIN_POSTGRES_MAJOR),
     };
     return [
         ...Object.entries(env).map(([name, value]) => ({ name, value })),
