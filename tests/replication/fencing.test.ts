@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { SecondInstance, waitUntil, within } from "../support/podHarness";
-import { TIMEOUTS, usePodCluster } from "../support/podHarnessFixtures";
+import { TIMEOUTS, usePodCluster, waitUntilWaitingForPrimary } from "../support/podHarnessFixtures";
 
 const PASSWORDS = { superuser: "superuser-password-for-tests", replication: "replication-password-for-tests" };
 const REFUSAL =
@@ -61,11 +61,7 @@ describe("replication against real PostgreSQL: one server per data directory", f
     it("a standby's volume is locked while its bootstrap waits for the primary, before any server runs", async () => {
         const { cluster } = pods;
         await cluster.start(1);
-        await waitUntil(
-            "postgresql-1 waits for the primary",
-            () => /waiting for the primary/.test(cluster.logs(1, { sinceLastStart: true })),
-            TIMEOUTS.ready,
-        );
+        await waitUntilWaitingForPrimary(cluster, 1);
         assert.match(await refusal(await cluster.startSecondInstance(1)), REFUSAL);
         assert.equal(cluster.isRunning(1), true, "the first instance waits on");
     });

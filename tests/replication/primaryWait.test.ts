@@ -2,7 +2,13 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 
 import { waitUntil } from "../support/podHarness";
-import { TIMEOUTS, usePodCluster, waitForResult, waitForStreaming } from "../support/podHarnessFixtures";
+import {
+    TIMEOUTS,
+    usePodCluster,
+    waitForResult,
+    waitForStreaming,
+    waitUntilWaitingForPrimary,
+} from "../support/podHarnessFixtures";
 
 const WAIT_SECONDS = 6;
 
@@ -40,9 +46,7 @@ describe("replication against real PostgreSQL: a standby started before its prim
     it("passes its startup and liveness probes while it waits, but is not ready", async () => {
         const { cluster } = pods;
         await cluster.start(1);
-        await waitUntil("postgresql-1 waits for its primary", () =>
-            /waiting for the primary/.test(cluster.logs(1, { sinceLastStart: true })),
-        );
+        await waitUntilWaitingForPrimary(cluster, 1, TIMEOUTS.replication);
         assert.equal(await cluster.probe(1, "startup"), true);
         assert.equal(await cluster.probe(1, "liveness"), true);
         assert.equal(await cluster.probe(1, "readiness"), false);
@@ -52,9 +56,7 @@ describe("replication against real PostgreSQL: a standby started before its prim
     it("restarted, it waits for pod 0 and joins once pod 0 starts", async () => {
         const { cluster } = pods;
         await cluster.start(1); // Kubernetes restarts the container
-        await waitUntil("postgresql-1 waits for its primary", () =>
-            /waiting for the primary/.test(cluster.logs(1, { sinceLastStart: true })),
-        );
+        await waitUntilWaitingForPrimary(cluster, 1, TIMEOUTS.replication);
         await cluster.start(0);
         await waitUntil("postgresql-0 is ready", () => cluster.probe(0, "readiness"), TIMEOUTS.ready);
         await waitForStreaming(cluster, 1);

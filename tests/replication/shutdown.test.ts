@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 
-import { TIMEOUTS, usePodCluster, waitForStreaming } from "../support/podHarnessFixtures";
+import { TIMEOUTS, usePodCluster, waitForStreaming, waitUntilWaitingForPrimary } from "../support/podHarnessFixtures";
 import { PodCluster, waitUntil } from "../support/podHarness";
 
 const PASSWORDS = { superuser: "superuser-password-0123", replication: "replication-password-0123" };
@@ -69,11 +69,7 @@ describe("replication against real PostgreSQL: stopping a pod whose bootstrap is
         it(`a standby waiting for the primary ends within seconds on ${stopSignal}`, async () => {
             const { cluster } = pods;
             await cluster.start(1);
-            await waitUntil(
-                "postgresql-1 waits for the primary",
-                () => /waiting for the primary/.test(cluster.logs(1, { sinceLastStart: true })),
-                TIMEOUTS.ready,
-            );
+            await waitUntilWaitingForPrimary(cluster, 1);
             const stopping = Date.now();
             const status = await cluster.stop(1, { stopSignal, graceSeconds: 20 });
             const seconds = (Date.now() - stopping) / 1000;

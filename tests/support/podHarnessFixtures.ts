@@ -84,6 +84,19 @@ export async function waitForStreaming(
     await waitUntil(`${name} is ready`, () => cluster.probe(ordinal, "readiness"), timeoutMs);
 }
 
+/** Waits until a standby's bootstrap, started without its primary, says it waits for it. */
+export function waitUntilWaitingForPrimary(
+    cluster: PodCluster,
+    ordinal: number,
+    timeoutMs = TIMEOUTS.ready,
+): Promise<void> {
+    return waitUntil(
+        `${cluster.podName(ordinal)} waits for the primary`,
+        () => /waiting for the primary/.test(cluster.logs(ordinal, { sinceLastStart: true })),
+        timeoutMs,
+    );
+}
+
 /** Waits until `sql` returns `expected` on the pod. */
 export async function waitForResult(
     cluster: PodCluster,
