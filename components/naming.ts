@@ -22,6 +22,13 @@ export const SECRET_KEYS = {
     applicationPassword: "application-password",
 } as const;
 
+/** Keys of a `kubernetes.io/tls` Secret, with the CA in `ca.crt` as cert-manager writes it. */
+export const TLS_SECRET_KEYS = {
+    certificate: "tls.crt",
+    privateKey: "tls.key",
+    ca: "ca.crt",
+} as const;
+
 /** Every name the cluster's objects use, derived from the settings so that specs and outputs agree. */
 export interface ClusterNames {
     namespace: string;
@@ -30,6 +37,8 @@ export interface ClusterNames {
     rwService: string;
     rService: string;
     secret: string;
+    /** The Secret of the generated server certificate (with `tls.mode` "generated"). */
+    tlsSecret: string;
     /** One ConfigMap per version of the configuration, named by its digest (see `bootstrapConfigMap`). */
     configMap: (checksum: string) => string;
     /** The record that the cluster was initialised (see `initialisedMarker`). */
@@ -62,6 +71,7 @@ export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name
         rwService: `${name}-rw`,
         rService: `${name}-r`,
         secret: `${name}-credentials`,
+        tlsSecret: `${name}-tls`,
         configMap: (checksum) => `${name}-bootstrap-${checksum.slice(0, CONFIG_DIGEST_LENGTH)}`,
         initialisedMarker: `${name}-initialised`,
         maintenanceJob: (checksum) => `${name}-maintenance-${checksum.slice(0, CONFIG_DIGEST_LENGTH)}`,
@@ -74,6 +84,29 @@ export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name
         serviceHost,
         primaryHost: `${pod(0)}.${headlessService}`,
     };
+}
+
+/**
+ * Every name a client may use to reach the cluster, for the server certificate: each Service and each pod
+ * (through the headless Service), from the short form a pod of the namespace uses to the fully qualified one.
+ */
+export function certificateDnsNames(
+    settings: Pick<ClusterSettings, "namespace" | "name" | "clusterDomain" | "replicas">,
+): string[] {
+    const names = clusterNames(settings);
+    const { namespace, clusterDomain } = settings;
+    const bases = [
+        names.rwService,
+        names.rService,
+        names.headlessService,
+        ...Array.from({ length: settings.replicas }, (_, ordinal) => `${names.pod(ordinal)}.${names.headlessService}`),
+    ];
+    return bases.flatMap((base) => [
+        base,
+        `${base}.${namespace}`,
+        `${base}.${namespace}.svc`,
+        `${base}.${namespace}.svc.${clusterDomain}`,
+    ]);
 }
 
 /** The labels that name no one cluster. */

@@ -7,6 +7,9 @@ import { POSTGRES_PORT, clusterNames } from "./naming";
 import { clusterObjects } from "./specs/cluster";
 import { boundToClaim } from "./specs/storage";
 import { providerForKeptObjects } from "./keptObjectsProvider";
+import { generatedCertificate } from "./generatedCertificate";
+import { maintenanceJob } from "./specs/maintenanceJob";
+import { tlsEnabled, tlsSecretName } from "./specs/tls";
 
 export { PostgresClusterArgs };
 
@@ -26,11 +29,18 @@ export class PostgresCluster extends pulumi.ComponentResource {
     /** Stable DNS name of each pod, by ordinal; the first is the primary. */
     readonly podHosts: pulumi.Output<string[]>;
     readonly secretName: pulumi.Output<string>;
+    /** The `kubernetes.io/tls` Secret the pods mount (generated, or yours); undefined with TLS disabled. */
+    readonly tlsSecretName: pulumi.Output<string | undefined>;
+    /**
+     * The CA certificate (PEM) that signed the server certificate, for clients' `sslrootcert`, with TLS mode
+     * "generated"; undefined otherwise (with "secret" the CA is your Secret's `ca.crt`).
+     */
+    readonly caCertificate: pulumi.Output<string | undefined>;
     /** The ConfigMap that records the cluster was initialised: pod 0 never initialises again while it exists. */
     readonly initialisedMarkerName: pulumi.Output<string>;
     /** Names of the static NFS PersistentVolumes; empty with dynamic provisioning. */
     readonly persistentVolumeNames: pulumi.Output<string[]>;
-    /** `postgresql://postgres:…@<rw service>:5432/postgres`, a secret. */
+    /** `postgresql://postgres:…@<rw service>:5432/postgres` (with `?sslmode=verify-full` when TLS is on), a secret. */
     readonly connectionUri: pulumi.Output<string>;
     /** `postgresql://<owner>:…@<rw service>:5432/<database>` with a `database` setting, a secret; else undefined. */
     readonly appConnectionUri: pulumi.Output<string | undefined>;
@@ -56,11 +66,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
         const applicationPassword = settings.database
             ? generatedUnlessGiven(this, `${name}-application-password`, args.applicationPassword)
             : undefined;
-        const objects = clusterObjects(settings, {
-            superuser: superuserPassword,
-            replication: replicationPassword,
-            application: applicationPassword,
-        });
+        const certificate = settings.tls.mode === "generated" ? generatedCertificate(this, name, settings) : undefined;
+        const objects = clusterObjects(
+            settings,
+            { superuser: superuserPassword, replication: replicationPassword, application: applicationPassword },
+            certificate,
+        );
 
         // Kept: deleting the namespace would delete the claims and, with a StorageClass whose reclaim policy
         // is Delete, the data.
@@ -70,6 +81,9 @@ export class PostgresCluster extends pulumi.ComponentResource {
         const namespaced: pulumi.CustomResourceOptions = { parent: this, dependsOn: namespace };
 
         const secret = new k8s.core.v1.Secret(`${name}-credentials`, objects.secret, namespaced);
+        const tlsSecret = objects.tlsSecret
+            ? [new k8s.core.v1.Secret(`${name}-tls`, objects.tlsSecret, namespaced)]
+            : [];
         // Kept: pods on an older revision still mount the version of the configuration they started with.
         const configMap = new k8s.core.v1.ConfigMap(`${name}-bootstrap`, objects.configMap, {
             ...kept,
@@ -108,7 +122,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         const sts = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, objects.statefulSet, {
             parent: this,
             // The standbys reach pod 0 through the -rw Service.
-            dependsOn: [...namespace, ...claims, ...volumes, headless, rw, secret, configMap, ...policy],
+            dependsOn: [...namespace, ...claims, ...volumes, headless, rw, secret, ...tlsSecret, configMap, ...policy],
             // A replacement (an immutable field changed) must stop the old pods before new ones mount the
             // same volumes: two servers on one data directory corrupt it.
             deleteBeforeReplace: true,
@@ -123,11 +137,16 @@ export class PostgresCluster extends pulumi.ComponentResource {
             dependsOn: [...namespace, sts],
         });
 
-        // After the StatefulSet has its new number of pods: the removed ones' slots are free to drop.
-        new k8s.batch.v1.Job(`${name}-maintenance`, objects.maintenanceJob, {
-            parent: this,
-            dependsOn: [...namespace, sts, secret, configMap, ...policy],
-        });
+        // After the StatefulSet has its new number of pods: the removed ones' slots are free to drop. A new
+        // revision of the credentials runs it again: it ends once pod 0 has the new passwords in effect.
+        const job = secret.metadata.resourceVersion.apply((revision) =>
+            maintenanceJob(settings, objects.configMap.metadata.name, revision ?? ""),
+        );
+        new k8s.batch.v1.Job(
+            `${name}-maintenance`,
+            { apiVersion: "batch/v1", kind: "Job", metadata: job.metadata, spec: job.spec },
+            { parent: this, dependsOn: [...namespace, sts, secret, ...tlsSecret, configMap, ...policy] },
+        );
 
         if (objects.podDisruptionBudget) {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, objects.podDisruptionBudget, namespaced);
@@ -142,13 +161,17 @@ export class PostgresCluster extends pulumi.ComponentResource {
             Array.from({ length: settings.replicas }, (_, ordinal) => names.podHost(ordinal)),
         );
         this.secretName = secret.metadata.name;
+        const mountedTlsSecret = tlsSecretName(settings);
+        this.tlsSecretName = tlsSecret.length > 0 ? tlsSecret[0].metadata.name : pulumi.output(mountedTlsSecret);
+        this.caCertificate = certificate ? certificate.caCertificate : pulumi.output(undefined);
         this.initialisedMarkerName = marker.metadata.name;
         this.persistentVolumeNames = pulumi.all(volumes.map((volume) => volume.metadata.name));
-        this.connectionUri = connectionUri(superuserPassword, this.rwServiceHost, "postgres", "postgres");
+        const query = tlsEnabled(settings) ? "?sslmode=verify-full" : "";
+        this.connectionUri = connectionUri(superuserPassword, this.rwServiceHost, "postgres", "postgres", query);
         const database = settings.database;
         this.appConnectionUri =
             database && applicationPassword
-                ? connectionUri(applicationPassword, this.rwServiceHost, database.owner, database.name)
+                ? connectionUri(applicationPassword, this.rwServiceHost, database.owner, database.name, query)
                 : pulumi.output(undefined);
 
         this.registerOutputs({
@@ -159,6 +182,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
             rServiceHost: this.rServiceHost,
             podHosts: this.podHosts,
             secretName: this.secretName,
+            tlsSecretName: this.tlsSecretName,
+            caCertificate: this.caCertificate,
             initialisedMarkerName: this.initialisedMarkerName,
             persistentVolumeNames: this.persistentVolumeNames,
             connectionUri: this.connectionUri,
@@ -167,19 +192,20 @@ export class PostgresCluster extends pulumi.ComponentResource {
     }
 }
 
-/** A secret libpq URI for `user` on `database` through the host (the -rw Service). */
+/** A secret libpq URI for `user` on `database` through the host (the -rw Service), with `query` appended. */
 function connectionUri(
     password: pulumi.Output<string>,
     host: pulumi.Output<string>,
     user: string,
     database: string,
+    query: string,
 ): pulumi.Output<string> {
     return pulumi.secret(
         pulumi
             .all([password, host])
             .apply(
                 ([plain, rwHost]) =>
-                    `postgresql://${user}:${encodeURIComponent(plain)}@${rwHost}:${POSTGRES_PORT}/${database}`,
+                    `postgresql://${user}:${encodeURIComponent(plain)}@${rwHost}:${POSTGRES_PORT}/${database}${query}`,
             ),
     );
 }

@@ -122,6 +122,18 @@ export interface PostgresClusterArgs {
      */
     clusterDomain?: string;
     /**
+     * TLS for clients and replication. `mode`:
+     * - `generated` (default): the program makes a CA (ten years) and a server certificate signed by it
+     *   (`validityDays`, default 365, renewed by the first `pulumi up` in its last 30 days) that names every
+     *   Service and pod, short and fully qualified; the CA is the `caCertificate` output;
+     * - `secret`: the pods use the `kubernetes.io/tls` Secret `secretName` you provide in the namespace
+     *   (`tls.crt`, `tls.key`, and the CA in `ca.crt`, as cert-manager writes it), renewed by whoever writes it;
+     * - `disabled`: no TLS; passwords and data cross the network in clear text.
+     * With TLS on, a plain TCP connection is refused and the standbys verify pod 0's certificate
+     * (`sslmode=verify-full`).
+     */
+    tls?: { mode?: "generated" | "secret" | "disabled"; secretName?: string; validityDays?: number };
+    /**
      * An application database and the role that owns it, `{ name, owner }` (lower-case PostgreSQL names),
      * so that applications need not use the superuser. The role gets a generated password of its own (in
      * the Secret, key `application-password`, and the `appConnectionUri` output); the component's Job creates

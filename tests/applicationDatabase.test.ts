@@ -35,7 +35,7 @@ describe("an application database: its own role and generated password, never th
         const uri = await valueOf(run.outputs.appConnectionUri);
         assert.strictEqual(
             uri,
-            `postgresql://orders_app:${encodeURIComponent(password)}@postgresql-rw.pg-ha-local.svc.cluster.local:5432/orders`,
+            `postgresql://orders_app:${encodeURIComponent(password)}@postgresql-rw.pg-ha-local.svc.cluster.local:5432/orders?sslmode=verify-full`,
         );
         assert.strictEqual(await pulumi.isSecret(run.outputs.appConnectionUri), true);
     });

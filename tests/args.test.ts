@@ -39,6 +39,7 @@ describe("PostgresClusterArgs", () => {
             networkPolicy: true,
             allowedCidrs: true,
             clusterDomain: true,
+            tls: true,
             database: true,
             maxSlotWalKeepSize: true,
             terminationGracePeriodSeconds: true,

@@ -41,6 +41,12 @@ const only = (run: ProgramRun, type: string) => {
     assert.strictEqual(found.length, 1, `expected one ${type}, got ${found.length}`);
     return found[0];
 };
+/** The credentials Secret (`-credentials`) or the generated certificate's (`-tls`). */
+const ofSecret = (run: ProgramRun, kind: "credentials" | "tls") => {
+    const found = ofType(run, T.secret).filter((resource) => resource.name.endsWith(`-${kind}`));
+    assert.strictEqual(found.length, 1, `expected one ${kind} Secret, got ${found.length}`);
+    return found[0];
+};
 const ofConfigMap = (run: ProgramRun, kind: "bootstrap" | "initialised") => {
     const found = ofType(run, T.configMap).filter((resource) => resource.name.endsWith(`-${kind}`));
     assert.strictEqual(found.length, 1, `expected one ${kind} ConfigMap, got ${found.length}`);
@@ -127,10 +133,10 @@ for (const stack of stackNames()) {
                 }
             });
 
-            it("creates the namespace, two passwords, a Secret, two ConfigMaps (the configuration, the initialised marker), three Services, one StatefulSet, a PodDisruptionBudget and a NetworkPolicy", () => {
+            it("creates the namespace, two passwords, two Secrets (credentials, generated certificate), two ConfigMaps (the configuration, the initialised marker), three Services, one StatefulSet, a PodDisruptionBudget and a NetworkPolicy", () => {
                 assert.strictEqual(ofType(run, T.namespace).length, 1);
                 assert.strictEqual(ofType(run, T.password).length, 2);
-                assert.strictEqual(ofType(run, T.secret).length, 1);
+                assert.strictEqual(ofType(run, T.secret).length, 2);
                 assert.strictEqual(ofType(run, T.configMap).length, 2);
                 assert.strictEqual(ofType(run, T.service).length, 3);
                 assert.strictEqual(ofType(run, T.sts).length, 1);
@@ -162,7 +168,8 @@ for (const stack of stackNames()) {
                 for (const required of [
                     ...ofType(run, T.pv),
                     headless,
-                    only(run, T.secret),
+                    ofSecret(run, "credentials"),
+                    ofSecret(run, "tls"),
                     ofConfigMap(run, "bootstrap"),
                     only(run, T.networkPolicy),
                 ]) {
@@ -383,7 +390,7 @@ for (const stack of stackNames()) {
                 assert.deepStrictEqual(rule.from, [{ podSelector: sts.spec.selector }, jobPeer, ...(configured ?? [])]);
             });
 
-            it("admits TCP connections in pg_hba.conf with scram-sha-256 from the configured networks only", () => {
+            it("admits TCP connections in pg_hba.conf only with TLS (hostssl) and scram-sha-256, from the configured networks only", () => {
                 const hba = (inputsOf(ofConfigMap(run, "bootstrap")).data as Record<string, string>)["pg_hba.conf"];
                 const rules = hba
                     .split("\n")
@@ -393,7 +400,7 @@ for (const stack of stackNames()) {
                 assert.ok(!/\btrust\b/.test(hba), hba);
                 const network = rules.filter(([type]) => type !== "local");
                 for (const rule of network) {
-                    assert.strictEqual(rule[0], "host", `only "host" lines over TCP: ${rule.join(" ")}`);
+                    assert.strictEqual(rule[0], "hostssl", `only "hostssl" lines over TCP: ${rule.join(" ")}`);
                     assert.strictEqual(rule[rule.length - 1], "scram-sha-256", rule.join(" "));
                 }
                 const cidrs = (values["pg-ha:allowedCidrs"] as string[] | undefined) ?? ["0.0.0.0/0", "::/0"];
@@ -416,7 +423,7 @@ for (const stack of stackNames()) {
             const passwords = () => ofType(run, T.password).map((resource) => mockPasswordFor(resource.name));
 
             it("hands the passwords to Kubernetes only through the Secret, as secret inputs", () => {
-                const secret = only(run, T.secret);
+                const secret = ofSecret(run, "credentials");
                 assert.deepStrictEqual(
                     Object.values(inputsOf(secret).stringData as Record<string, string>).sort(),
                     passwords().sort(),
@@ -441,7 +448,7 @@ for (const stack of stackNames()) {
                 assert.strictEqual(await pulumi.isSecret(run.outputs.connectionUri), true);
                 assert.match(
                     await valueOf(run.outputs.connectionUri),
-                    /^postgresql:\/\/postgres:[^@]+@[a-z0-9-]+-rw\.[a-z0-9-]+\.svc\.cluster\.local:5432\/postgres$/,
+                    /^postgresql:\/\/postgres:[^@]+@[a-z0-9-]+-rw\.[a-z0-9-]+\.svc\.cluster\.local:5432\/postgres\?sslmode=verify-full$/,
                 );
                 const secretOutputs = ["connectionUri", "appConnectionUri"];
                 for (const [name, output] of Object.entries(run.outputs).filter(
@@ -521,7 +528,7 @@ describe("configured passwords", () => {
             ["pg-ha:superuserPassword", "pg-ha:replicationPassword"],
         );
         assert.strictEqual(ofType(run, T.password).length, 0);
-        const secret = only(run, T.secret);
+        const secret = ofSecret(run, "credentials");
         assert.deepStrictEqual(
             Object.values(inputsOf(secret).stringData as Record<string, string>).sort(),
             [replication, superuser].sort(),

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { mockPasswordFor } from "./support/mockEngine";
+import { RegisteredResource, mockPasswordFor, mockPrivateKeyFor } from "./support/mockEngine";
 import {
     ProgramRun,
     engineConfig,
@@ -14,6 +14,7 @@ import {
 
 const SECRET = "kubernetes:core/v1:Secret";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
+const PRIVATE_KEY = "tls:index/privateKey:PrivateKey";
 
 /** Every text in a value, keys included, with where it is; numbers and booleans cannot hold a password. */
 function* texts(value: unknown, path: string): Generator<{ path: string; text: string }> {
@@ -36,24 +37,39 @@ function formsOf(password: string): string[] {
     return [...new Set([password, encodeURIComponent(password), Buffer.from(password).toString("base64")])];
 }
 
+/** Where a password belongs: a Secret's `stringData`. */
+const inStringData = (resource: RegisteredResource, path: string) =>
+    resource.type === SECRET && /^stringData\.[^.{[]+$/.test(path);
+
 /**
- * Every place a password appears in the registered objects and the plain stack outputs, except the one
- * place it belongs: the credentials Secret's `stringData`.
+ * Where a private key belongs: the generated certificate's Secret, under `tls.key` (the CA's key is in no
+ * Kubernetes object), and the secret inputs of the `@pulumi/tls` resources that sign with it.
  */
-async function leaks(run: ProgramRun, passwords: string[]): Promise<string[]> {
+const whereKeysBelong = (resource: RegisteredResource, path: string) =>
+    (resource.type === SECRET && resource.name.endsWith("-tls") && path === "stringData.tls.key") ||
+    (resource.type.startsWith("tls:") && resource.secretInputPaths.includes(path));
+
+/**
+ * Every place a secret value appears in the registered objects and the plain stack outputs, except where
+ * `allowed` says it belongs.
+ */
+async function leaks(
+    run: ProgramRun,
+    secrets: string[],
+    allowed: (resource: RegisteredResource, path: string) => boolean = inStringData,
+): Promise<string[]> {
     const found: string[] = [];
     const scan = (where: string, value: unknown, allowed: (path: string) => boolean = () => false) => {
         for (const { path, text } of texts(value, "")) {
-            for (const password of passwords) {
-                if (!allowed(path) && formsOf(password).some((form) => text.includes(form))) {
+            for (const secret of secrets) {
+                if (!allowed(path) && formsOf(secret).some((form) => text.includes(form))) {
                     found.push(`${where} at ${path || "(root)"}`);
                 }
             }
         }
     };
     for (const resource of run.resources) {
-        const inStringData = (path: string) => resource.type === SECRET && /^stringData\.[^.{[]+$/.test(path);
-        scan(`${resource.type} ${resource.name}`, resource.inputs, inStringData);
+        scan(`${resource.type} ${resource.name}`, resource.inputs, (path) => allowed(resource, path));
     }
     for (const [name, output] of Object.entries(run.outputs)) {
         if (!(await pulumi.isSecret(output as pulumi.Output<unknown>))) {
@@ -162,6 +178,66 @@ describe("secrets: no password outside the Secret's data", () => {
         ];
         for (const [where, planted] of cases) {
             assert.notDeepStrictEqual(await leaks(planted, [password]), [], `missed ${where}`);
+        }
+    });
+});
+
+describe("secrets: no private key outside the generated certificate's Secret", () => {
+    for (const stack of stackNames()) {
+        it(`stack ${stack}: the server key is only in the TLS Secret, the CA key in no Kubernetes object, neither in a plain output`, async () => {
+            const run = await runStack(stack);
+            const keys = ofType(run, PRIVATE_KEY);
+            assert.deepStrictEqual(keys.map((key) => key.name).sort(), ["postgresql-ca-key", "postgresql-server-key"]);
+            const pems = keys.map((key) => mockPrivateKeyFor(key.name));
+            assert.deepStrictEqual(await leaks(run, pems, whereKeysBelong), []);
+            const tlsSecret = ofType(run, SECRET).find((secret) => secret.name.endsWith("-tls"));
+            assert.ok(tlsSecret, "no Secret for the generated certificate");
+            assert.strictEqual(
+                (tlsSecret.inputs as { stringData: Record<string, string> }).stringData["tls.key"],
+                mockPrivateKeyFor("postgresql-server-key"),
+            );
+            assert.ok(
+                tlsSecret.secretInputPaths.some((path) => path === "stringData" || path === "stringData.tls.key"),
+            );
+            const caKey = mockPrivateKeyFor("postgresql-ca-key");
+            for (const resource of run.resources.filter((candidate) => candidate.type.startsWith("kubernetes:"))) {
+                assert.ok(
+                    !JSON.stringify(resource.inputs).includes(caKey.trim()),
+                    `${resource.name} holds the CA's key`,
+                );
+            }
+        });
+    }
+
+    it("the scan finds a private key put anywhere else (a ConfigMap, the TLS Secret's ca.crt, a plain output)", async () => {
+        const run = await runStack(stackNames()[0]);
+        const key = mockPrivateKeyFor("postgresql-server-key");
+        const planted = (type: string, name: RegExp, where: (inputs: Record<string, unknown>) => void): ProgramRun => {
+            const resources = run.resources.map((resource) =>
+                resource.type === type && name.test(resource.name)
+                    ? { ...resource, inputs: structuredClone(resource.inputs) }
+                    : resource,
+            );
+            where(resources.find((resource) => resource.type === type && name.test(resource.name))!.inputs);
+            return { ...run, resources };
+        };
+        const cases: [string, ProgramRun][] = [
+            [
+                "a ConfigMap",
+                planted("kubernetes:core/v1:ConfigMap", /-bootstrap$/, (inputs) => {
+                    (inputs.data as Record<string, string>)["server.key"] = key;
+                }),
+            ],
+            [
+                "the TLS Secret's ca.crt",
+                planted(SECRET, /-tls$/, (inputs) => {
+                    (inputs.stringData as Record<string, string>)["ca.crt"] = key;
+                }),
+            ],
+            ["a plain stack output", { ...run, outputs: { ...run.outputs, caCertificate: pulumi.output(key) } }],
+        ];
+        for (const [where, leaky] of cases) {
+            assert.notDeepStrictEqual(await leaks(leaky, [key], whereKeysBelong), [], `missed ${where}`);
         }
     });
 });

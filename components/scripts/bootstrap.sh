@@ -27,6 +27,7 @@
 set -eu
 
 . "${0%/*}/passfile.sh"
+. "${0%/*}/keep-in-step.sh"
 
 : "${PGDATA:?PGDATA must be set}"
 : "${PG_HA_CONFIG_DIR:?PG_HA_CONFIG_DIR must be set}"
@@ -45,7 +46,6 @@ set -eu
 POD_NAME=$(uname -n)
 ORDINAL=${POD_NAME##*-}
 PARTIAL="$PGDATA.partial"
-PASSFILE="$PG_HA_RUNTIME_DIR/replication.pgpass"
 OWNER_FILE="${PGDATA%/*}/.pg-ha-owner"
 OWNER="$PG_HA_NAMESPACE/$POD_NAME"
 LOCK_FILE="${PGDATA%/*}/.pg-ha-lock"
@@ -58,7 +58,9 @@ SLOT=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
 # gives up on a primary that does not answer: a connect fails after connect_timeout instead of the kernel's
 # minutes of SYN retries, and a connection whose peer vanished without a reset ends once its keepalives or
 # unacknowledged data (tcp_user_timeout, ms) go unanswered. The WAL receiver then retries.
-STANDBY_CONNINFO="host=$PG_HA_RW_HOST port=$PG_HA_PORT user=$PG_HA_REPLICATION_USER passfile=$PASSFILE application_name=$POD_NAME connect_timeout=5 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3 tcp_user_timeout=10000"
+# With TLS on, pod 0 must present a certificate for that name, signed by the cluster's CA (verify-full): the
+# replication password goes to no one else.
+STANDBY_CONNINFO="host=$PG_HA_RW_HOST port=$PG_HA_PORT user=$PG_HA_REPLICATION_USER passfile=$REPLICATION_PASSFILE application_name=$POD_NAME connect_timeout=5 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3 tcp_user_timeout=10000$(tls_conninfo verify-full)"
 # While it exists, the startup and liveness probes pass: waiting for the primary or cloning a large
 # database takes long, and killing the container would only start the clone over.
 BOOTSTRAPPING="$PG_HA_RUNTIME_DIR/bootstrapping"
@@ -261,16 +263,28 @@ clone_replica() {
 # pg_basebackup --write-recovery-conf put primary_conninfo into postgresql.auto.conf, which overrides
 # postgresql.conf: every start writes the current one there, so that a standby cloned by an older version
 # gets it too. The server is not running, so nothing else writes the file now.
+#
+# When TLS has just been turned on, the update restarts the standbys before pod 0, which serves no TLS until
+# it restarts too: a standby that never streamed with TLS, and finds pod 0 without a certificate it can
+# verify, streams with sslmode=prefer meanwhile (as it did before), and its readiness probe switches it to
+# verify-full once pod 0 presents one (keep-in-step.sh). A standby that streamed with verify-full once never
+# goes back.
 set_primary_conninfo() {
 	auto="$PGDATA/postgresql.auto.conf"
 	[ -f "$auto" ] || die "$auto is missing: this standby's data directory is incomplete"
+	conninfo=$STANDBY_CONNINFO
+	if [ -n "${PG_HA_TLS_CA_FILE:-}" ] && ! grep -q "^primary_conninfo = '.*sslmode=verify-full" "$auto" &&
+		! primary_verifies; then
+		log "pod 0 presents no certificate signed by the cluster's CA yet (TLS was just turned on): streaming with sslmode=prefer until it does"
+		conninfo="$STANDBY_CONNINFO sslmode=prefer"
+	fi
 	(
 		umask 077
 		# grep exits 1 when no other line is left, 2 when it cannot read the file: only 2 is an error.
 		status=0
 		grep -v '^primary_conninfo' "$auto" >"$auto.pg-ha" || status=$?
 		[ "$status" -le 1 ] || exit 1
-		printf "primary_conninfo = '%s'\n" "$STANDBY_CONNINFO" >>"$auto.pg-ha"
+		printf "primary_conninfo = '%s'\n" "$conninfo" >>"$auto.pg-ha"
 	) || die "could not rewrite primary_conninfo in $auto"
 	if grep -q '^primary_slot_name' "$auto" && ! grep -q '^primary_slot_name' "$auto.pg-ha"; then
 		die "rewriting $auto lost primary_slot_name; left it unchanged"
@@ -283,6 +297,14 @@ set_primary_conninfo() {
 case $ORDINAL in
 '' | *[!0-9]*) die "hostname $POD_NAME does not end in a StatefulSet ordinal" ;;
 esac
+
+if [ -n "${PG_HA_TLS_CA_FILE:-}" ]; then
+	for file in "$PG_HA_TLS_CERT_FILE" "$PG_HA_TLS_KEY_FILE" "$PG_HA_TLS_CA_FILE"; do
+		[ -s "$file" ] || die "TLS is on but $file is missing or empty: the TLS Secret must hold tls.crt, tls.key and the CA in ca.crt (see 'TLS' in the README)"
+	done
+	# What the server is about to read: the readiness probe reloads it when the Secret's files change.
+	record_tls_files
+fi
 
 : >"$BOOTSTRAPPING"
 lock_volume
@@ -301,7 +323,7 @@ if [ "$ORDINAL" -eq 0 ]; then
 	start_postgres primary
 fi
 
-write_passfile "$PG_HA_REPLICATION_PASSWORD_FILE" "$PG_HA_REPLICATION_USER" "$PASSFILE"
+write_passfile "$PG_HA_REPLICATION_PASSWORD_FILE" "$PG_HA_REPLICATION_USER" "$REPLICATION_PASSFILE"
 if ! is_initialised; then
 	prepare_target
 	clone_replica

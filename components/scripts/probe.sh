@@ -13,12 +13,15 @@
 #   recent as it gets) stays ready for PG_HA_STANDBY_MAX_LAG_SECONDS after it last streamed, so reads through
 #   -r go on. One that does not stream while pod 0 accepts connections is broken (its slot lost, its
 #   connection refused) and is not ready; if its slot is missing, it makes it there (make_missing_slot).
+#   Each readiness probe also keeps the pod in step with its mounted Secrets (keep-in-step.sh).
 set -u
 
 : "${PGHOST:=/var/run/postgresql}"
 : "${PG_HA_RUNTIME_DIR:=/var/run/postgresql}"
 : "${PG_HA_STANDBY_MAX_LAG_SECONDS:=0}"
 export PGHOST
+. "${0%/*}/passfile.sh"
+. "${0%/*}/keep-in-step.sh"
 # Touched by each readiness probe that finds the standby streaming; an emptyDir file, so it outlives a
 # restart of the container but not the pod.
 STREAMED="$PG_HA_RUNTIME_DIR/streamed"
@@ -63,6 +66,7 @@ readiness)
 		echo "not ready: PostgreSQL does not accept connections yet (starting, recovering, or the bootstrap is at work)"
 		exit 1
 	fi
+	keep_in_step "$ordinal"
 	if [ "$ordinal" = 0 ]; then
 		state=$(query "SELECT CASE WHEN pg_is_in_recovery() THEN 'in recovery'
 			WHEN current_setting('transaction_read_only') = 'on' THEN 'read-only' ELSE 'ok' END")

@@ -7,16 +7,19 @@ import { clusterServices } from "./services";
 import { statefulSet } from "./statefulSet";
 import { networkPolicy, podDisruptionBudget } from "./policies";
 import { maintenanceJob } from "./maintenanceJob";
+import { TlsMaterial, generatedTlsSecret } from "./tls";
 
 /**
  * Every Kubernetes object of one cluster, built from its settings. The component registers these, and
  * anything that renders manifests uses the same function, so there is one description of the cluster.
+ * `tls` is the generated certificate (mode "generated"); without it there is no `tlsSecret` to register.
  */
-export function clusterObjects<T>(settings: ClusterSettings, passwords: Passwords<T>) {
+export function clusterObjects<T>(settings: ClusterSettings, passwords: Passwords<T>, tls?: TlsMaterial<T>) {
     const configMap = bootstrapConfigMap(settings);
     return {
         namespace: settings.createNamespace ? clusterNamespace(settings) : undefined,
         secret: credentialsSecret(settings, passwords),
+        tlsSecret: tls ? generatedTlsSecret(settings, tls) : undefined,
         configMap,
         initialisedMarker: initialisedMarker(settings),
         persistentVolumes: persistentVolumes(settings),
@@ -40,6 +43,7 @@ export function inApplyOrder<T>(objects: ClusterObjects<T>) {
     return [
         ...(objects.namespace ? [objects.namespace] : []),
         objects.secret,
+        ...(objects.tlsSecret ? [objects.tlsSecret] : []),
         objects.configMap,
         ...objects.persistentVolumeClaims,
         ...objects.persistentVolumes,

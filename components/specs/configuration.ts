@@ -12,6 +12,7 @@ import {
     namespacedMetadata,
 } from "../naming";
 import { POD_PATHS } from "./podPaths";
+import { TLS_FILES, tlsEnabled } from "./tls";
 
 /** A ConfigMap whose data is plain strings, as built here. */
 export interface ConfigMapSpec {
@@ -35,6 +36,8 @@ export const SCRIPT_FILES = [
     "drop-slots.sh",
     "app-database.sh",
     "passfile.sh",
+    "keep-in-step.sh",
+    "wait-for-passwords.sh",
     "no-statement-logging.sql",
 ] as const;
 
@@ -70,6 +73,11 @@ function managedParameters(settings: ClusterSettings): Record<string, string | n
         // wal_sender_timeout keeps its default: it also cuts pg_basebackup's WAL stream, and a clone whose
         // volume stalls for a few seconds (NFS) must not start over.
         wal_receiver_timeout: "5s",
+        // The files are the mounted Secret's: a renewed certificate is read at the next reload, which the
+        // readiness probe asks for when they change (keep-in-step.sh).
+        ...(tlsEnabled(settings)
+            ? { ssl: true, ssl_cert_file: TLS_FILES.certificate, ssl_key_file: TLS_FILES.privateKey }
+            : { ssl: false }),
     };
 }
 
@@ -99,16 +107,18 @@ export function postgresqlConf(settings: ClusterSettings): string {
 /**
  * Client authentication: the OS user over the pod's own socket (no network involved), and over TCP a
  * SCRAM password from `allowedCidrs` only: replication for the replicator role, any database for any
- * role. Nothing else is admitted; there is no `trust` line.
+ * role. With TLS on, a TCP connection must be encrypted (`hostssl`): a plain one matches no line and is
+ * refused. Nothing else is admitted; there is no `trust` line.
  */
-export function pgHbaConf(settings: Pick<ClusterSettings, "allowedCidrs">): string {
+export function pgHbaConf(settings: Pick<ClusterSettings, "allowedCidrs" | "tls">): string {
+    const host = tlsEnabled(settings) ? "hostssl" : "host   ";
     return [
         "# Managed by pg-ha.",
         "# TYPE  DATABASE     USER        ADDRESS    METHOD",
         "local   all          all                    peer",
         ...settings.allowedCidrs.flatMap((cidr) => [
-            `host    replication  ${REPLICATION_USER}  ${cidr}  scram-sha-256`,
-            `host    all          all         ${cidr}  scram-sha-256`,
+            `${host} replication  ${REPLICATION_USER}  ${cidr}  scram-sha-256`,
+            `${host} all          all         ${cidr}  scram-sha-256`,
         ]),
         "",
     ].join("\n");

@@ -1,12 +1,30 @@
 import type { types } from "@pulumi/kubernetes";
 import { ClusterSettings } from "../settings";
-import { POSTGRES_PORT, SECRET_KEYS, clusterNames, maintenanceSelectorLabels, namespacedMetadata } from "../naming";
+import {
+    POSTGRES_PORT,
+    REPLICATION_USER,
+    SECRET_KEYS,
+    TLS_SECRET_KEYS,
+    clusterNames,
+    maintenanceSelectorLabels,
+    namespacedMetadata,
+} from "../naming";
 import { dataChecksum } from "./configuration";
 import { POD_PATHS } from "./podPaths";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
+import { TLS_FILES, tlsSecretName } from "./tls";
 
 /** How long the Job waits for a removed pod to release its slot (it may still be stopping). */
 const SLOT_RELEASE_SECONDS = 300;
+
+/**
+ * How long the Job waits for pod 0 to put new passwords into effect: the kubelet updates a mounted Secret
+ * at its next sync of the pod (about a minute by default), then pod 0's readiness probe applies them.
+ */
+const PASSWORD_CHANGE_SECONDS = 300;
+
+/** The annotation of the Job's pod that carries the credentials Secret's revision (see `maintenanceJob`). */
+export const CREDENTIALS_REVISION_ANNOTATION = "pg-ha.io/credentials-revision";
 
 type Container = types.input.core.v1.Container & { name: string; command: string[]; env: EnvVar[] };
 type EnvVar = { name: string; value: string };
@@ -18,6 +36,7 @@ type EnvVar = { name: string; value: string };
 function scriptContainer(settings: ClusterSettings, script: string, args: string[], env: Record<string, string>) {
     const names = clusterNames(settings);
     const name = script.replace(/\.sh$/, "");
+    const tls = tlsSecretName(settings) !== undefined;
     const container: Container = {
         name,
         image: settings.image,
@@ -31,6 +50,8 @@ function scriptContainer(settings: ClusterSettings, script: string, args: string
             PGCONNECT_TIMEOUT: "10",
             PGPASSFILE: `${POD_PATHS.tmp}/${name}.pgpass`,
             PG_HA_SUPERUSER_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.superuserPassword}`,
+            // The server's certificate must name the -rw Service and be signed by the cluster's CA.
+            ...(tls ? { PGSSLMODE: "verify-full", PGSSLROOTCERT: TLS_FILES.ca } : {}),
             ...env,
         }).map(([key, value]) => ({ name: key, value })),
         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
@@ -38,6 +59,7 @@ function scriptContainer(settings: ClusterSettings, script: string, args: string
         volumeMounts: [
             { name: "config", mountPath: POD_PATHS.config, readOnly: true },
             { name: "secrets", mountPath: POD_PATHS.secrets, readOnly: true },
+            ...(tls ? [{ name: "tls", mountPath: POD_PATHS.tls, readOnly: true }] : []),
             { name: "tmp", mountPath: POD_PATHS.tmp },
         ],
     };
@@ -45,17 +67,27 @@ function scriptContainer(settings: ClusterSettings, script: string, args: string
 }
 
 /**
- * The Job `pulumi up` runs once the StatefulSet is ready, whose containers each do one idempotent piece of
- * upkeep that needs the running cluster:
+ * The Job `pulumi up` runs once the StatefulSet is ready. First `wait-for-passwords` waits until the
+ * superuser and replication passwords in the Secret are the ones in effect (pod 0 applies a changed Secret
+ * by itself: keep-in-step.sh), so that an `up` that changes a password ends once it works. Then its
+ * containers each do one idempotent piece of upkeep that needs the running cluster:
  * - `drop-slots`: drops the replication slots of the ordinals at or above `replicas` (drop-slots.sh), so
  *   that a scale-down leaves no slot that keeps WAL and an old xmin on pod 0;
  * - `app-database`, with a `database` setting: creates the application's role and database, and sets the
  *   role's password to the Secret's (app-database.sh).
  * Its name carries a digest of its spec, so a change of `replicas`, `database`, the image or the configuration
- * runs a new Job, and an unchanged one is left alone (a new password alone does not: see the README). The NetworkPolicy admits its pods by their labels.
+ * runs a new Job, and an unchanged one is left alone. `credentialsRevision` (the credentials Secret's
+ * resourceVersion) is part of the spec, so a changed password runs a new Job too, without the password itself
+ * in any digest. The NetworkPolicy admits its pods by their labels.
  */
-export function maintenanceJob(settings: ClusterSettings, configMapName: string) {
+export function maintenanceJob(settings: ClusterSettings, configMapName: string, credentialsRevision = "") {
     const names = clusterNames(settings);
+    const tlsSecret = tlsSecretName(settings);
+    const waitForPasswords = scriptContainer(settings, "wait-for-passwords.sh", [], {
+        PG_HA_REPLICATION_USER: REPLICATION_USER,
+        PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
+        PG_HA_PASSWORD_CHANGE_SECONDS: String(PASSWORD_CHANGE_SECONDS),
+    });
     const containers = [
         scriptContainer(settings, "drop-slots.sh", [String(settings.replicas)], {
             PG_HA_STATEFULSET: names.statefulSet,
@@ -72,16 +104,33 @@ export function maintenanceJob(settings: ClusterSettings, configMapName: string)
             : []),
     ];
     const template = {
-        metadata: { labels: { ...maintenanceSelectorLabels(settings), "app.kubernetes.io/component": "maintenance" } },
+        metadata: {
+            labels: { ...maintenanceSelectorLabels(settings), "app.kubernetes.io/component": "maintenance" },
+            annotations: { [CREDENTIALS_REVISION_ANNOTATION]: credentialsRevision },
+        },
         spec: {
             restartPolicy: "OnFailure",
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: podSecurityContext(settings),
+            initContainers: [waitForPasswords],
             containers,
             volumes: [
                 { name: "config", configMap: { name: configMapName, defaultMode: 0o444 } },
                 { name: "secrets", secret: { secretName: names.secret, defaultMode: 0o440 } },
+                // The CA alone: the server's private key stays in the database pods.
+                ...(tlsSecret === undefined
+                    ? []
+                    : [
+                          {
+                              name: "tls",
+                              secret: {
+                                  secretName: tlsSecret,
+                                  defaultMode: 0o440,
+                                  items: [{ key: TLS_SECRET_KEYS.ca, path: TLS_SECRET_KEYS.ca }],
+                              },
+                          },
+                      ]),
                 { name: "tmp", emptyDir: {} },
             ],
         },
@@ -95,7 +144,7 @@ export function maintenanceJob(settings: ClusterSettings, configMapName: string)
         metadata: { ...namespacedMetadata(settings, name), annotations: { "pulumi.com/replaceUnready": "true" } },
         spec: {
             backoffLimit: 6,
-            activeDeadlineSeconds: 2 * SLOT_RELEASE_SECONDS,
+            activeDeadlineSeconds: PASSWORD_CHANGE_SECONDS + 2 * SLOT_RELEASE_SECONDS,
             template,
         },
     } satisfies types.input.batch.v1.Job;

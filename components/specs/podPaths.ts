@@ -8,6 +8,8 @@ export const POD_PATHS = {
     config: "/etc/pg-ha/config",
     /** The Secret: one file per password. */
     secrets: "/etc/pg-ha/secrets",
+    /** The TLS Secret: the server's certificate and key, and the CA that signed it. */
+    tls: "/etc/pg-ha/tls",
     /** Sockets, lock files and the replication passfile; an emptyDir, since the root filesystem is read-only. */
     runtime: "/var/run/postgresql",
     tmp: "/tmp",

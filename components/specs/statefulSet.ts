@@ -15,6 +15,7 @@ import { MIN_POSTGRES_MAJOR } from "../derivedSettings";
 import { POD_PATHS } from "./podPaths";
 import { volumeClaimTemplate } from "./storage";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
+import { TLS_FILES, tlsSecretName } from "./tls";
 
 export const CONTAINER_NAME = "postgresql";
 export const VOLUME_PERMISSIONS_CONTAINER_NAME = "volume-permissions";
@@ -57,6 +58,13 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
         PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
         PG_HA_STANDBY_MAX_LAG_SECONDS: String(settings.maxStandbyLagSeconds),
         PG_HA_MIN_POSTGRES_MAJOR: String(MIN_POSTGRES_MAJOR),
+        ...(tlsSecretName(settings) === undefined
+            ? {}
+            : {
+                  PG_HA_TLS_CA_FILE: TLS_FILES.ca,
+                  PG_HA_TLS_CERT_FILE: TLS_FILES.certificate,
+                  PG_HA_TLS_KEY_FILE: TLS_FILES.privateKey,
+              }),
     };
     return [
         ...Object.entries(env).map(([name, value]) => ({ name, value })),
@@ -170,6 +178,7 @@ export function placement(
 export function statefulSet(settings: ClusterSettings, configMapName: string) {
     const names = clusterNames(settings);
     const strategy = settings.updateStrategy;
+    const tlsSecret = tlsSecretName(settings);
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
@@ -239,6 +248,9 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
                                 { name: DATA_VOLUME, mountPath: POD_PATHS.data },
                                 { name: "config", mountPath: POD_PATHS.config, readOnly: true },
                                 { name: "secrets", mountPath: POD_PATHS.secrets, readOnly: true },
+                                ...(tlsSecret === undefined
+                                    ? []
+                                    : [{ name: "tls", mountPath: POD_PATHS.tls, readOnly: true }]),
                                 { name: "runtime", mountPath: POD_PATHS.runtime },
                                 { name: "tmp", mountPath: POD_PATHS.tmp },
                                 { name: "shm", mountPath: POD_PATHS.shm },
@@ -248,6 +260,11 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
                     volumes: [
                         { name: "config", configMap: { name: configMapName, defaultMode: 0o444 } },
                         { name: "secrets", secret: { secretName: names.secret, defaultMode: 0o440 } },
+                        // Owned by root and the fsGroup, like every Secret file: PostgreSQL accepts a key
+                        // owned by root with at most group read (0640).
+                        ...(tlsSecret === undefined
+                            ? []
+                            : [{ name: "tls", secret: { secretName: tlsSecret, defaultMode: 0o440 } }]),
                         { name: "runtime", emptyDir: {} },
                         { name: "tmp", emptyDir: {} },
                         // The runtime's 64 MiB /dev/shm is too small for parallel queries; this one counts

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
@@ -44,6 +45,16 @@ export function mockPasswordFor(resourceName: string): string {
     return `mock-password-for-${resourceName}-0123456789`;
 }
 
+/** Mock private key of each tls PrivateKey, as PEM: deterministic, so tests can look for it elsewhere. */
+export function mockPrivateKeyFor(resourceName: string): string {
+    return `-----BEGIN PRIVATE KEY-----\nmock-private-key-of-${resourceName}\n-----END PRIVATE KEY-----\n`;
+}
+
+/** Mock certificate of each tls SelfSignedCert or LocallySignedCert, as PEM. */
+export function mockCertificateFor(resourceName: string): string {
+    return `-----BEGIN CERTIFICATE-----\nmock-certificate-of-${resourceName}\n-----END CERTIFICATE-----\n`;
+}
+
 class StrictMocks implements pulumi.runtime.Mocks {
     /** `additionalSecretOutputs` of each resource being registered, by `type::name`. */
     readonly secretOutputs = new Map<string, string[]>();
@@ -68,14 +79,28 @@ class StrictMocks implements pulumi.runtime.Mocks {
         if (args.type === "random:index/randomPassword:RandomPassword") {
             return { id: args.name, state: { ...inputs, result: mockPasswordFor(args.name) } };
         }
+        if (args.type === "tls:index/privateKey:PrivateKey") {
+            return { id: args.name, state: { ...inputs, privateKeyPem: mockPrivateKeyFor(args.name) } };
+        }
+        if (args.type === "tls:index/certRequest:CertRequest") {
+            return { id: args.name, state: { ...inputs, certRequestPem: `mock-request-of-${args.name}` } };
+        }
+        if (
+            args.type === "tls:index/selfSignedCert:SelfSignedCert" ||
+            args.type === "tls:index/locallySignedCert:LocallySignedCert"
+        ) {
+            return { id: args.name, state: { ...inputs, certPem: mockCertificateFor(args.name) } };
+        }
         if (args.type === "pulumi:providers:kubernetes") {
             return { id: `${args.name}-id`, state: inputs };
         }
         if (args.type.startsWith("kubernetes:")) {
             const metadata = (inputs.metadata ?? {}) as { namespace?: string; name?: string };
             const id = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name;
-            // What the API server adds: the uid a PersistentVolume's claimRef needs from its claim.
-            return { id, state: { ...inputs, metadata: { ...metadata, uid: `uid-of-${args.name}` } } };
+            // What the API server adds: the uid a PersistentVolume's claimRef needs from its claim, and a
+            // resourceVersion that changes whenever the object does.
+            const resourceVersion = createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 12);
+            return { id, state: { ...inputs, metadata: { ...metadata, uid: `uid-of-${args.name}`, resourceVersion } } };
         }
         throw new Error(`unexpected resource ${args.type} (${args.name}): the mocks do not cover it`);
     }

@@ -9,6 +9,9 @@ import { ClusterSettings } from "../../components/settings";
 import { clusterObjects } from "../../components/specs/cluster";
 import { maintenanceJob } from "../../components/specs/maintenanceJob";
 import { Passwords } from "../../components/specs/credentials";
+import { TlsMaterial, tlsSecretName } from "../../components/specs/tls";
+import { TLS_SECRET_KEYS, certificateDnsNames } from "../../components/naming";
+import { issueServerCertificate, makeCertificateAuthority } from "./certificates";
 
 /**
  * Runs the pods of one cluster on this machine the way a container runtime would, from the objects the
@@ -178,6 +181,8 @@ function plain<T>(value: pulumi.Input<T> | undefined, what: string): NonNullable
 interface VolumeSource {
     kind: "claim" | "configMap" | "secret" | "emptyDir";
     defaultMode?: number;
+    /** The Secret a secret volume projects. */
+    secretName?: string;
 }
 
 /** An env var the kubelet reads from a key of a ConfigMap when the container starts. */
@@ -238,8 +243,13 @@ function podSpecView(settings: ClusterSettings, passwords: Passwords<string>) {
             const mode = plain(volume.configMap, "configMap volume").defaultMode;
             volumes[name] = { kind: "configMap", defaultMode: mode === undefined ? 0o644 : plain(mode, "mode") };
         } else if (volume.secret !== undefined) {
-            const mode = plain(volume.secret, "secret volume").defaultMode;
-            volumes[name] = { kind: "secret", defaultMode: mode === undefined ? 0o644 : plain(mode, "mode") };
+            const source = plain(volume.secret, "secret volume");
+            const mode = source.defaultMode;
+            volumes[name] = {
+                kind: "secret",
+                defaultMode: mode === undefined ? 0o644 : plain(mode, "mode"),
+                secretName: plain(source.secretName, "secretName"),
+            };
         } else if (volume.emptyDir !== undefined) {
             volumes[name] = { kind: "emptyDir" };
         } else {
@@ -444,6 +454,11 @@ interface PodDirs {
 export interface PodClusterOptions {
     /** The PostgreSQL bin directory the "image" puts on PATH; default: the highest Debian one. */
     binDir?: string;
+    /**
+     * The TLS Secret's files, with TLS on; default: a certificate for every name of the cluster
+     * (`certificateDnsNames`), signed by a CA of the run's own.
+     */
+    tls?: TlsMaterial<string>;
 }
 
 export class PodCluster {
@@ -457,6 +472,8 @@ export class PodCluster {
     /** Pods that exist (have been started once), and so have DNS records. */
     private readonly existing = new Set<number>();
     private spec: ReturnType<typeof podSpecView>;
+    /** The TLS Secret's files, with TLS on. */
+    private tlsFiles: TlsMaterial<string> | undefined;
     private destroyed = false;
     private dnsDown = false;
 
@@ -465,8 +482,13 @@ export class PodCluster {
         passwords: Passwords<string>,
         readonly runId: string,
         binDir: string,
+        tls: TlsMaterial<string> | undefined,
     ) {
         this.names = clusterNames(settings);
+        this.tlsFiles =
+            tlsSecretName(settings) === undefined
+                ? undefined
+                : (tls ?? issueServerCertificate(makeCertificateAuthority(), certificateDnsNames(settings)));
         this.binDir = binDir;
         this.runDir = path.join(HARNESS_ROOT, runId);
         this.bridgeNetns = `${NETNS_PREFIX}${runId}-net`;
@@ -481,7 +503,7 @@ export class PodCluster {
     ): Promise<PodCluster> {
         removeStaleRuns();
         const binDir = options.binDir ?? requirePostgresBinDir();
-        const cluster = new PodCluster(settings, passwords, `${process.pid}-${++runCounter}`, binDir);
+        const cluster = new PodCluster(settings, passwords, `${process.pid}-${++runCounter}`, binDir, options.tls);
         liveClusters.add(cluster);
         try {
             cluster.setUp();
@@ -562,12 +584,13 @@ export class PodCluster {
      */
     runMaintenanceJob(
         inPod: number,
-        container: "drop-slots" | "app-database",
+        container: "wait-for-passwords" | "drop-slots" | "app-database",
         replicas = this.replicas,
         timeoutMs = 60000,
     ): Promise<CommandResult> {
         const job = maintenanceJob({ ...this.settings, replicas }, this.spec.configMap.metadata.name);
-        const spec = job.spec.template.spec.containers.find((candidate) => candidate.name === container);
+        const { initContainers, containers } = job.spec.template.spec;
+        const spec = [...initContainers, ...containers].find((candidate) => candidate.name === container);
         if (!spec) {
             throw new Error(`the maintenance Job has no container ${container} with these settings`);
         }
@@ -827,6 +850,22 @@ export class PodCluster {
         }
     }
 
+    /** The TLS Secret's files (TLS on), as the pods mount them. */
+    get tls(): TlsMaterial<string> {
+        if (!this.tlsFiles) {
+            throw new Error("TLS is disabled in this cluster's settings");
+        }
+        return this.tlsFiles;
+    }
+
+    /** Changes the TLS Secret's files (a renewal); pods see them in their volume, as the kubelet updates it. */
+    setTls(tls: TlsMaterial<string>): void {
+        this.tlsFiles = tls;
+        for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
+            this.writeVolumeFiles(ordinal, "secret");
+        }
+    }
+
     /** The container's output (stdout and stderr), whole or since its last start. */
     logs(ordinal: number, options: { sinceLastStart?: boolean } = {}): string {
         const log = this.dirs(ordinal).log;
@@ -995,10 +1034,10 @@ export class PodCluster {
             } else if (source.kind === "emptyDir") {
                 fs.chownSync(dir, 0, view.fsGroup);
                 fs.chmodSync(dir, 0o2777);
-            } else {
-                this.writeVolumeFiles(ordinal, source.kind);
             }
         }
+        this.writeVolumeFiles(ordinal, "configMap");
+        this.writeVolumeFiles(ordinal, "secret");
         // The image's /etc: the host's, with the container user as postgres and names resolved from hosts only.
         const withoutIds = (file: string, idField: number, id: number, name: string) =>
             fs
@@ -1033,12 +1072,12 @@ export class PodCluster {
 
     /** Writes the ConfigMap or Secret files of every volume of that kind, with the spec's modes. */
     private writeVolumeFiles(ordinal: number, kind: "configMap" | "secret"): void {
-        const { view, configMap, secret } = this.spec;
-        const data: Record<string, string> = kind === "configMap" ? configMap.data : secret.stringData;
+        const { view } = this.spec;
         for (const [name, source] of Object.entries(view.volumes)) {
             if (source.kind !== kind) {
                 continue;
             }
+            const data = this.volumeData(source);
             const dir = this.dirs(ordinal).volumes[name];
             for (const entry of fs.readdirSync(dir)) {
                 fs.rmSync(path.join(dir, entry), { force: true });
@@ -1050,6 +1089,25 @@ export class PodCluster {
                 fs.chmodSync(file, source.defaultMode ?? 0o644);
             }
         }
+    }
+
+    /** What a ConfigMap or Secret volume projects, by key. */
+    private volumeData(source: VolumeSource): Record<string, string> {
+        const { configMap, secret } = this.spec;
+        if (source.kind === "configMap") {
+            return configMap.data;
+        }
+        if (source.secretName === secret.metadata.name) {
+            return secret.stringData;
+        }
+        if (source.secretName === tlsSecretName(this.settings) && this.tlsFiles) {
+            return {
+                [TLS_SECRET_KEYS.certificate]: this.tlsFiles.certificate,
+                [TLS_SECRET_KEYS.privateKey]: this.tlsFiles.privateKey,
+                [TLS_SECRET_KEYS.ca]: this.tlsFiles.caCertificate,
+            };
+        }
+        throw new Error(`the harness has no data for Secret ${source.secretName}`);
     }
 
     /** /etc/hosts of every pod: what the cluster DNS answers for the pods that exist, and the Services. */

@@ -3,7 +3,7 @@ import * as path from "path";
 
 import { ClusterSettingsInput, resolveSettings } from "../../components/settings";
 import { Passwords } from "../../components/specs/credentials";
-import { PodCluster, harnessSkipReason, waitUntil } from "./podHarness";
+import { PodCluster, PodClusterOptions, harnessSkipReason, waitUntil } from "./podHarness";
 
 /** Bounds of the waits in the replication tests; generous for a loaded 2-core CI machine. */
 export const TIMEOUTS = {
@@ -25,7 +25,11 @@ export interface PodClusterFixture {
  * the suite and destroy it after, even when a test fails. Skips the suite, saying why, where the pods
  * cannot run (not root, no namespaces). The logs of every pod are printed when a test fails.
  */
-export function usePodCluster(input: ClusterSettingsInput, passwords: Passwords<string>): PodClusterFixture {
+export function usePodCluster(
+    input: ClusterSettingsInput,
+    passwords: Passwords<string>,
+    options: PodClusterOptions = {},
+): PodClusterFixture {
     let cluster: PodCluster | undefined;
     before(async function () {
         const reason = harnessSkipReason();
@@ -34,7 +38,7 @@ export function usePodCluster(input: ClusterSettingsInput, passwords: Passwords<
             this.skip();
         }
         this.timeout(TIMEOUTS.test);
-        cluster = await PodCluster.create(resolveSettings(input), passwords);
+        cluster = await PodCluster.create(resolveSettings(input), passwords, options);
     });
     afterEach(function () {
         if (cluster && this.currentTest?.state === "failed") {

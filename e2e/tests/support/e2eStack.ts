@@ -9,6 +9,9 @@ import { DEFAULTS } from "../../../components/settings";
 import { CONFIG_NAMESPACE } from "../../../components/stackConfig";
 import { PROJECT_ROOT } from "../../../components/stackFiles";
 import { E2EEnvironment } from "./e2eEnvironment";
+import { stackSettings } from "./expectedObjects";
+import { E2E_TLS_SECRET, writeTlsSecret } from "./tlsSecret";
+import { CertificateAuthority, makeCertificateAuthority } from "../../../tests/support/certificates";
 
 /**
  * A stack of the real program for the end-to-end tests, in a project directory of its own: its Pulumi.yaml
@@ -22,6 +25,8 @@ export interface E2EStack {
     config: Record<string, unknown>;
     /** The stack's namespace, from its settings. */
     namespace: string;
+    /** The CA of the stack's TLS Secret (see `writeTlsSecret`), unless the settings chose TLS themselves. */
+    tlsAuthority: CertificateAuthority | undefined;
     /** The project directory; removed by `remove()`. */
     workDir: string;
     /** Sets `pg-ha:` settings in the stack file, as a person editing it would (objects stay structured). */
@@ -41,6 +46,27 @@ function password(): string {
     return randomBytes(24).toString("base64url");
 }
 
+/**
+ * TLS mode "secret" with a Secret of the tests' own CA, as cert-manager would provide it, unless the settings
+ * choose TLS themselves or are invalid (the suites about configuration errors create nothing).
+ */
+async function provideTls(
+    config: Record<string, unknown>,
+    settings: Record<string, unknown>,
+): Promise<CertificateAuthority | undefined> {
+    if (settings.tls !== undefined) return undefined;
+    config[configKey("tls")] = { mode: "secret", secretName: E2E_TLS_SECRET };
+    let resolved: ReturnType<typeof stackSettings>;
+    try {
+        resolved = stackSettings(config);
+    } catch {
+        return undefined;
+    }
+    const ca = makeCertificateAuthority("pg-ha e2e CA");
+    await writeTlsSecret(resolved, ca);
+    return ca;
+}
+
 export async function createE2EStack(
     environment: E2EEnvironment,
     base: string,
@@ -55,6 +81,7 @@ export async function createE2EStack(
     };
     const config: Record<string, unknown> = { ...baseFile.config, [configKey("image")]: environment.image };
     for (const [key, value] of Object.entries(settings)) config[configKey(key)] = value;
+    const tlsAuthority = await provideTls(config, settings);
     const stackFile = path.join(workDir, `Pulumi.${stackName}.yaml`);
     fs.writeFileSync(stackFile, stringify({ config }));
 
@@ -78,6 +105,7 @@ export async function createE2EStack(
         stack,
         config,
         namespace,
+        tlsAuthority,
         workDir,
         changeSettings: (changes) => {
             const file = parse(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
