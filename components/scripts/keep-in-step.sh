@@ -16,6 +16,11 @@ tls_conninfo() {
 	printf ' sslmode=%s sslrootcert=%s' "$1" "$PG_HA_TLS_CA_FILE"
 }
 
+# The sslmode a conninfo string asks for: its last one, since a later keyword wins.
+effective_sslmode() {
+	printf '%s\n' "$1" | grep -o 'sslmode=[a-z-]*' | tail -n 1 | sed 's/^sslmode=//'
+}
+
 # Pod 0 answers through the -rw Service with a certificate for that name signed by the cluster's CA. No
 # password is sent: pg_isready succeeds once the server answers the TLS handshake and the startup packet.
 primary_verifies() {
@@ -80,11 +85,7 @@ refresh_replication_passfile() {
 verify_primary_once_it_offers_tls() {
 	[ -n "${PG_HA_TLS_CA_FILE:-}" ] || return 0
 	conninfo=$(local_psql -c "SHOW primary_conninfo") || return 0
-	case $conninfo in
-	'' | *sslmode=prefer*) ;;
-	*) return 0 ;;
-	esac
-	[ -n "$conninfo" ] && primary_verifies || return 0
+	[ -n "$conninfo" ] && [ "$(effective_sslmode "$conninfo")" = prefer ] && primary_verifies || return 0
 	local_psql -v conninfo="$conninfo$(tls_conninfo verify-full)" <<-'SQL' >/dev/null || return 0
 		ALTER SYSTEM SET primary_conninfo = :'conninfo';
 		SELECT pg_reload_conf();

@@ -435,6 +435,8 @@ export interface SecondInstance {
 
 interface Container {
     process: ChildProcess;
+    /** The pod spec it started with: a running pod keeps its env, probes and hooks through a rollout. */
+    spec: ReturnType<typeof podSpecView>;
     /** Host PID of the pod's PID 1. */
     pid1: number;
     exited: Promise<ExitStatus>;
@@ -478,12 +480,13 @@ export class PodCluster {
     private dnsDown = false;
 
     private constructor(
-        readonly settings: ClusterSettings,
-        passwords: Passwords<string>,
+        private currentSettings: ClusterSettings,
+        private passwords: Passwords<string>,
         readonly runId: string,
         binDir: string,
         tls: TlsMaterial<string> | undefined,
     ) {
+        const settings = currentSettings;
         this.names = clusterNames(settings);
         this.tlsFiles =
             tlsSecretName(settings) === undefined
@@ -493,6 +496,26 @@ export class PodCluster {
         this.runDir = path.join(HARNESS_ROOT, runId);
         this.bridgeNetns = `${NETNS_PREFIX}${runId}-net`;
         this.spec = podSpecView(settings, passwords);
+    }
+
+    get settings(): ClusterSettings {
+        return this.currentSettings;
+    }
+
+    /**
+     * New settings for the pods started from now on, as a rollout of a new pod template does: a running
+     * pod keeps its own until it is restarted. The cluster's name, namespace and size stay.
+     */
+    changeSettings(settings: ClusterSettings): void {
+        const { name, namespace, replicas } = this.currentSettings;
+        if (settings.name !== name || settings.namespace !== namespace || settings.replicas !== replicas) {
+            throw new Error("the harness cannot change a cluster's name, namespace or replicas");
+        }
+        this.currentSettings = settings;
+        this.spec = podSpecView(settings, this.passwords);
+        if (tlsSecretName(settings) !== undefined && !this.tlsFiles) {
+            this.tlsFiles = issueServerCertificate(makeCertificateAuthority(), certificateDnsNames(settings));
+        }
     }
 
     /** Builds the network and the per-pod directories of `settings.replicas` pods; starts none. */
@@ -559,9 +582,9 @@ export class PodCluster {
      * The env of the pod's container: the spec's env, the values it takes from ConfigMaps that exist now (as
      * the kubelet reads them when the container starts), and the image's PATH and HOME.
      */
-    containerEnv(): Record<string, string> {
+    containerEnv(spec = this.spec): Record<string, string> {
         const fromConfigMaps: Record<string, string> = {};
-        for (const [name, ref] of Object.entries(this.spec.view.configMapEnv)) {
+        for (const [name, ref] of Object.entries(spec.view.configMapEnv)) {
             const value = this.configMaps.get(ref.configMap)?.[ref.key];
             if (value !== undefined) {
                 fromConfigMaps[name] = value;
@@ -572,7 +595,7 @@ export class PodCluster {
         return {
             PATH: `${this.binDir}:/usr/bin:/bin`,
             HOME: "/var/lib/postgresql",
-            ...this.spec.view.env,
+            ...spec.view.env,
             ...fromConfigMaps,
         };
     }
@@ -635,10 +658,14 @@ export class PodCluster {
         }
         this.existing.add(ordinal);
         this.writeHosts();
+        // The new pod mounts the current ConfigMap, and any volume a changed spec added.
+        this.makeVolumeDirs(ordinal);
+        this.writeVolumeFiles(ordinal, "configMap");
+        this.writeVolumeFiles(ordinal, "secret");
         const log = this.dirs(ordinal).log;
         const logOffset = fs.existsSync(log) ? fs.statSync(log).size : 0;
         const { child, exited, pid1 } = await this.spawnContainer(ordinal, this.podNetns(ordinal), log);
-        const container: Container = { process: child, pid1, exited, logOffset };
+        const container: Container = { process: child, spec: this.spec, pid1, exited, logOffset };
         this.containers.set(ordinal, container);
         void exited.then((status) => {
             container.status = status;
@@ -778,7 +805,8 @@ export class PodCluster {
     async stop(
         ordinal: number,
         {
-            graceSeconds = this.spec.view.terminationGracePeriodSeconds,
+            graceSeconds = this.containers.get(ordinal)?.spec.view.terminationGracePeriodSeconds ??
+                this.spec.view.terminationGracePeriodSeconds,
             stopSignal = "SIGINT",
         }: { graceSeconds?: number; stopSignal?: NodeJS.Signals } = {},
     ): Promise<ExitStatus | undefined> {
@@ -787,8 +815,9 @@ export class PodCluster {
             return container?.status;
         }
         const deadline = Date.now() + graceSeconds * 1000;
-        if (this.spec.view.preStop) {
-            await this.exec(ordinal, this.spec.view.preStop, { timeoutMs: graceSeconds * 1000 });
+        const { preStop } = container.spec.view;
+        if (preStop) {
+            await this.exec(ordinal, preStop, { timeoutMs: graceSeconds * 1000 });
         }
         try {
             process.kill(container.pid1, stopSignal);
@@ -844,6 +873,7 @@ export class PodCluster {
 
     /** Changes the Secret's values; pods see them in their Secret volume, as after a `kubectl apply`. */
     setPasswords(passwords: Passwords<string>): void {
+        this.passwords = passwords;
         this.spec = podSpecView(this.settings, passwords);
         for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
             this.writeVolumeFiles(ordinal, "secret");
@@ -893,7 +923,7 @@ export class PodCluster {
         if (!container || container.status) {
             return { code: 126, stdout: "", stderr: `${this.podName(ordinal)} is not running` };
         }
-        const env = { ...this.containerEnv(), ...options.env };
+        const env = { ...this.containerEnv(container.spec), ...options.env };
         return runAsync(
             "nsenter",
             [
@@ -934,7 +964,7 @@ export class PodCluster {
 
     /** The probe's whole result: what the kubelet would put into an event when it fails. */
     probeResult(ordinal: number, kind: ProbeKind): Promise<CommandResult> {
-        const spec = this.spec.view.probes[kind];
+        const spec = (this.containers.get(ordinal)?.spec ?? this.spec).view.probes[kind];
         return this.exec(ordinal, spec.command, { timeoutMs: spec.timeoutSeconds * 1000 });
     }
 
@@ -1019,14 +1049,28 @@ export class PodCluster {
         inPod("link", "set", "eth0", "up");
     }
 
+    /** The directory of each volume of the current spec that the pod does not have yet. */
+    private makeVolumeDirs(ordinal: number): void {
+        const dirs = this.dirs(ordinal);
+        for (const dir of Object.values(dirs.volumes)) {
+            fs.mkdirSync(dir, { recursive: true });
+        }
+        // Mount points of volumes under /etc must exist in the (read-only) /etc overlay.
+        for (const mount of this.spec.view.mounts) {
+            if (mount.mountPath.startsWith("/etc/")) {
+                fs.mkdirSync(path.join(dirs.etcLayer, mount.mountPath.slice("/etc/".length)), { recursive: true });
+            }
+        }
+    }
+
     private prepareDirs(ordinal: number): void {
         const { view } = this.spec;
         const dirs = this.dirs(ordinal);
         fs.mkdirSync(dirs.rootfs, { recursive: true });
         fs.mkdirSync(dirs.etcLayer, { recursive: true });
+        this.makeVolumeDirs(ordinal);
         for (const [name, source] of Object.entries(view.volumes)) {
             const dir = dirs.volumes[name];
-            fs.mkdirSync(dir, { recursive: true });
             if (source.kind === "claim") {
                 // What the kubelet does with fsGroup: the volume's group is fsGroup, group-writable, setgid.
                 fs.chownSync(dir, 0, view.fsGroup);
@@ -1062,12 +1106,6 @@ export class PodCluster {
         fs.writeFileSync(path.join(dirs.etcLayer, "resolv.conf"), "# names resolve through /etc/hosts only\n");
         fs.writeFileSync(path.join(dirs.etcLayer, "hostname"), `${this.podName(ordinal)}\n`);
         fs.writeFileSync(dirs.hosts, "");
-        // Mount points of volumes under /etc must exist in the (read-only) /etc overlay.
-        for (const mount of view.mounts) {
-            if (mount.mountPath.startsWith("/etc/")) {
-                fs.mkdirSync(path.join(dirs.etcLayer, mount.mountPath.slice("/etc/".length)), { recursive: true });
-            }
-        }
     }
 
     /** Writes the ConfigMap or Secret files of every volume of that kind, with the spec's modes. */
