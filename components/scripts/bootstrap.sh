@@ -273,11 +273,13 @@ set_primary_conninfo() {
 	auto="$PGDATA/postgresql.auto.conf"
 	[ -f "$auto" ] || die "$auto is missing: this standby's data directory is incomplete"
 	conninfo=$STANDBY_CONNINFO
+	rm -f "$TLS_PENDING"
 	if [ -n "${PG_HA_TLS_CA_FILE:-}" ] &&
 		[ "$(effective_sslmode "$(grep '^primary_conninfo' "$auto" || :)")" != verify-full ] &&
 		! primary_verifies; then
 		log "pod 0 presents no certificate signed by the cluster's CA yet (TLS was just turned on): streaming with sslmode=prefer until it does"
 		conninfo="$STANDBY_CONNINFO sslmode=prefer"
+		: >"$TLS_PENDING"
 	fi
 	(
 		umask 077

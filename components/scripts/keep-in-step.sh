@@ -82,14 +82,17 @@ refresh_replication_passfile() {
 	[ "$before" = "$(cksum <"$REPLICATION_PASSFILE")" ] || say "the replication password in the Secret changed: the next connection to pod 0 uses it"
 }
 
+# Set by the bootstrap while this standby streams with sslmode=prefer.
+TLS_PENDING="$RUNTIME_STATE/tls-pending"
+
 verify_primary_once_it_offers_tls() {
-	[ -n "${PG_HA_TLS_CA_FILE:-}" ] || return 0
+	[ -e "$TLS_PENDING" ] && primary_verifies || return 0
 	conninfo=$(local_psql -c "SHOW primary_conninfo") || return 0
-	[ -n "$conninfo" ] && [ "$(effective_sslmode "$conninfo")" = prefer ] && primary_verifies || return 0
 	local_psql -v conninfo="$conninfo$(tls_conninfo verify-full)" <<-'SQL' >/dev/null || return 0
 		ALTER SYSTEM SET primary_conninfo = :'conninfo';
 		SELECT pg_reload_conf();
 	SQL
+	rm -f "$TLS_PENDING"
 	say "pod 0 presents a certificate signed by the cluster's CA: streaming with sslmode=verify-full from now on"
 }
 
