@@ -14,6 +14,8 @@ import { tlsEnabled, tlsSecretName } from "./specs/tls";
 export { PostgresClusterArgs };
 
 const STATEFULSET_TIMEOUT = "2h";
+/** Longer than the maintenance Job's activeDeadlineSeconds (see maintenanceJob). */
+const JOB_TIMEOUT = "20m";
 
 /** A PostgreSQL primary (pod 0) with streaming-replication standbys, as one StatefulSet. */
 export class PostgresCluster extends pulumi.ComponentResource {
@@ -145,7 +147,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
         new k8s.batch.v1.Job(
             `${name}-maintenance`,
             { apiVersion: "batch/v1", kind: "Job", metadata: job.metadata, spec: job.spec },
-            { parent: this, dependsOn: [...namespace, sts, secret, ...tlsSecret, configMap, ...policy] },
+            {
+                parent: this,
+                dependsOn: [...namespace, sts, secret, ...tlsSecret, configMap, ...policy],
+                // Pulumi's default wait for a Job is 10 minutes; this one may take its whole deadline.
+                customTimeouts: { create: JOB_TIMEOUT, update: JOB_TIMEOUT },
+            },
         );
 
         if (objects.podDisruptionBudget) {

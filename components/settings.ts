@@ -342,7 +342,7 @@ const schema = settingsObject
                 message: "is the password of the database setting's role: set database too, or leave it out",
             });
         }
-        for (const problem of tlsProblems(settings.tls)) {
+        for (const problem of tlsProblems(settings.tls, settings.name)) {
             ctx.addIssue({ code: "custom", ...problem });
         }
         for (const problem of postgresProblems(settings)) {
@@ -365,8 +365,17 @@ const schema = settingsObject
 type ParsedSettings = z.output<typeof settingsObject>;
 
 /** secretName belongs to mode "secret" alone, validityDays to "generated" alone. */
-function tlsProblems(tls: ParsedSettings["tls"]) {
+function tlsProblems(tls: ParsedSettings["tls"], name: string) {
     const problems: { path: string[]; input: unknown; message: string }[] = [];
+    // The program's own Secrets: a later switch of mode would have Pulumi delete the user's Secret.
+    const programSecrets = [`${name}-tls`, `${name}-credentials`];
+    if (tls.secretName !== undefined && programSecrets.includes(tls.secretName)) {
+        problems.push({
+            path: ["tls", "secretName"],
+            input: tls.secretName,
+            message: `must not be a Secret the program manages itself (${programSecrets.join(", ")}): name your own Secret otherwise`,
+        });
+    }
     if (tls.mode === "secret" && tls.secretName === undefined) {
         problems.push({
             path: ["tls", "secretName"],

@@ -28,6 +28,14 @@ describe("password changes: the maintenance Job runs again and ends once they ar
         );
     });
 
+    it("the component waits for the Job longer than the Job's own deadline (Pulumi's default is 10 minutes)", async () => {
+        const run = await runProgram(engineConfig(stackConfig("local")));
+        const [job] = ofType(run, JOB);
+        const deadline = (job.inputs.spec as { activeDeadlineSeconds: number }).activeDeadlineSeconds;
+        assert.deepStrictEqual(job.customTimeouts, { create: "20m", update: "20m", delete: "" });
+        assert.ok(deadline < 20 * 60, `the Job's deadline ${deadline}s exceeds the wait`);
+    });
+
     it("the component runs a new Job when a configured password changes, without the password in its spec", async () => {
         const jobFor = async (superuser: string) => {
             const run = await runProgram(

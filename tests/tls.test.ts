@@ -56,6 +56,8 @@ describe("TLS settings", () => {
         assert.match(tlsProblem({ validityDays: 3651 }).allowed, /at most 3650/);
         assert.strictEqual(tlsProblem({ mode: "generated", ca: "x" }).key, "tls.ca");
         assert.strictEqual(tlsProblem({ secretName: "Not_A_Name", mode: "secret" }).key, "tls.secretName");
+        assert.match(tlsProblem({ mode: "secret", secretName: "postgresql-tls" }).allowed, /manages itself/);
+        assert.match(tlsProblem({ mode: "secret", secretName: "postgresql-credentials" }).allowed, /manages itself/);
     });
 
     it("refuses ssl settings in postgresqlParameters: the tls setting owns them", () => {

@@ -265,10 +265,10 @@ clone_replica() {
 # gets it too. The server is not running, so nothing else writes the file now.
 #
 # When TLS has just been turned on, the update restarts the standbys before pod 0, which serves no TLS until
-# it restarts too: a standby that never streamed with TLS, and finds pod 0 without a certificate it can
-# verify, streams with sslmode=prefer meanwhile (as it did before), and its readiness probe switches it to
-# verify-full once pod 0 presents one (keep-in-step.sh). A standby that streamed with verify-full once never
-# goes back.
+# it restarts too: a standby that never streamed with TLS, and finds pod 0 offering none, streams with
+# sslmode=prefer meanwhile (as it did before), and its readiness probe switches it to verify-full once pod 0
+# presents a certificate it can verify (keep-in-step.sh). A standby that streamed with verify-full once never
+# goes back, and no standby falls back from a pod 0 that offers TLS with a certificate it cannot verify.
 set_primary_conninfo() {
 	auto="$PGDATA/postgresql.auto.conf"
 	[ -f "$auto" ] || die "$auto is missing: this standby's data directory is incomplete"
@@ -276,8 +276,8 @@ set_primary_conninfo() {
 	rm -f "$TLS_PENDING"
 	if [ -n "${PG_HA_TLS_CA_FILE:-}" ] &&
 		[ "$(effective_sslmode "$(grep '^primary_conninfo' "$auto" || :)")" != verify-full ] &&
-		! primary_verifies; then
-		log "pod 0 presents no certificate signed by the cluster's CA yet (TLS was just turned on): streaming with sslmode=prefer until it does"
+		! primary_offers_tls; then
+		log "pod 0 offers no TLS yet (TLS was just turned on): streaming with sslmode=prefer until it presents a certificate signed by the cluster's CA"
 		conninfo="$STANDBY_CONNINFO sslmode=prefer"
 		: >"$TLS_PENDING"
 	fi
@@ -327,6 +327,7 @@ if [ "$ORDINAL" -eq 0 ]; then
 fi
 
 write_passfile "$PG_HA_REPLICATION_PASSWORD_FILE" "$PG_HA_REPLICATION_USER" "$REPLICATION_PASSFILE"
+[ -z "${PG_HA_TLS_CA_FILE:-}" ] || trust_current_and_recorded_ca
 if ! is_initialised; then
 	prepare_target
 	clone_replica

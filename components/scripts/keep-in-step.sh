@@ -6,14 +6,37 @@
 # - on a standby, the replication passfile follows the Secret, for the WAL receiver's next connection;
 # - on every pod, a renewed certificate is loaded (a reload: no connection is cut, and a bad certificate is
 #   refused while the server keeps the one it has);
-# - a standby still on sslmode=prefer from the moment TLS was turned on switches to verify-full once pod 0
+# - on a standby, the CAs it trusts for pod 0 follow the Secret's (see "The CAs a standby trusts" below), and
+#   one still on sslmode=prefer from the moment TLS was turned on switches to verify-full once pod 0
 #   presents a certificate it can verify.
 # Each step leaves a line in the server's log (the container's log), which the probe's own output is not.
 
-# " sslmode=<mode> sslrootcert=<CA>" with TLS on, nothing without.
+RUNTIME_STATE="${PG_HA_RUNTIME_DIR:-/var/run/postgresql}"
+
+# The CAs a standby trusts for pod 0: the Secret's ca.crt, and until pod 0 presents a certificate that this
+# CA alone verifies, also the CA that verified pod 0 before (recorded on the data volume). So a new CA (a
+# switch between TLS modes, a rotation) rolls out like any change: the standbys, restarted first, still
+# accept pod 0's certificate from the old CA until pod 0 restarts with the new one. Never a CA that is not
+# the cluster's, and never no verification.
+TRUSTED_CA="$RUNTIME_STATE/trusted-ca.crt"
+RECORDED_CA="${PGDATA%/*}/.pg-ha-primary-ca.crt"
+
+# " sslmode=<mode> sslrootcert=<trusted CAs>" with TLS on, nothing without.
 tls_conninfo() {
 	[ -n "${PG_HA_TLS_CA_FILE:-}" ] || return 0
-	printf ' sslmode=%s sslrootcert=%s' "$1" "$PG_HA_TLS_CA_FILE"
+	printf ' sslmode=%s sslrootcert=%s' "$1" "$TRUSTED_CA"
+}
+
+# Writes the trusted CAs: the Secret's, and the recorded one when it differs.
+trust_current_and_recorded_ca() {
+	(
+		umask 022
+		cat "$PG_HA_TLS_CA_FILE" >"$TRUSTED_CA.new"
+		if [ -s "$RECORDED_CA" ] && ! cmp -s "$RECORDED_CA" "$PG_HA_TLS_CA_FILE"; then
+			cat "$RECORDED_CA" >>"$TRUSTED_CA.new"
+		fi
+		mv "$TRUSTED_CA.new" "$TRUSTED_CA"
+	)
 }
 
 # The sslmode a conninfo string asks for: its last one, since a later keyword wins.
@@ -21,32 +44,44 @@ effective_sslmode() {
 	printf '%s\n' "$1" | grep -o 'sslmode=[a-z-]*' | tail -n 1 | sed 's/^sslmode=//'
 }
 
-# Pod 0 answers through the -rw Service with a certificate for that name signed by the cluster's CA. No
+# Pod 0 answers through the -rw Service with a certificate for that name signed by the Secret's CA alone. No
 # password is sent: pg_isready succeeds once the server answers the TLS handshake and the startup packet.
 primary_verifies() {
-	pg_isready -q -t 3 -d "host=$PG_HA_RW_HOST port=${PG_HA_PORT:-5432} connect_timeout=3$(tls_conninfo verify-full)"
+	pg_isready -q -t 2 -d "host=$PG_HA_RW_HOST port=${PG_HA_PORT:-5432} connect_timeout=2 sslmode=verify-full sslrootcert=$PG_HA_TLS_CA_FILE"
 }
 
-RUNTIME_STATE="${PG_HA_RUNTIME_DIR:-/var/run/postgresql}"
+# Pod 0 answers with TLS, whatever its certificate.
+primary_offers_tls() {
+	pg_isready -q -t 2 -d "host=$PG_HA_RW_HOST port=${PG_HA_PORT:-5432} connect_timeout=2 sslmode=require"
+}
 
-# A digest of the given files' contents, to notice a change.
+# A digest of the given files' contents, to notice a change; kept where only this user can read it.
 files_digest() {
-	cat "$@" | cksum
+	cat "$@" | sha256sum
+}
+
+remember() {
+	(
+		umask 077
+		printf '%s\n' "$2" >"$RUNTIME_STATE/$1"
+	)
 }
 
 record_tls_files() {
-	files_digest "$PG_HA_TLS_CERT_FILE" "$PG_HA_TLS_KEY_FILE" "$PG_HA_TLS_CA_FILE" >"$RUNTIME_STATE/tls-loaded"
+	remember tls-loaded "$(files_digest "$PG_HA_TLS_CERT_FILE" "$PG_HA_TLS_KEY_FILE" "$PG_HA_TLS_CA_FILE")"
 }
 
 local_psql() {
 	psql -X -A -t -q -v ON_ERROR_STOP=1 -U postgres -d postgres "$@"
 }
 
-# A LOG line of the server's, "pg-ha: <message>": the probe's output reaches the pod's events only when it
-# fails.
+# A line of the server's log, "pg-ha: <message>" at level LOG or WARNING: the probe's output reaches the
+# pod's events only when it fails.
 say() {
+	level=LOG
+	[ "$1" = --warning ] && level=WARNING && shift
 	message=$(printf '%s' "pg-ha: $*" | sed "s/'/''/g")
-	local_psql -c "DO \$\$BEGIN RAISE LOG '%', '$message'; END\$\$" >/dev/null 2>&1 || :
+	local_psql -c "DO \$\$BEGIN RAISE $level '%', '$message'; END\$\$" >/dev/null 2>&1 || :
 }
 
 reload_changed_certificate() {
@@ -54,32 +89,51 @@ reload_changed_certificate() {
 	current=$(files_digest "$PG_HA_TLS_CERT_FILE" "$PG_HA_TLS_KEY_FILE" "$PG_HA_TLS_CA_FILE") || return 0
 	[ "$current" = "$(cat "$RUNTIME_STATE/tls-loaded" 2>/dev/null)" ] && return 0
 	local_psql -c "SELECT pg_reload_conf()" >/dev/null || return 0
-	printf '%s\n' "$current" >"$RUNTIME_STATE/tls-loaded"
+	remember tls-loaded "$current"
 	say "the TLS Secret changed: reloaded the certificate"
 }
 
 # The passwords travel as psql variables read from the mounted files, never on a command line, and
-# no-statement-logging.sql keeps the statements out of every log.
+# no-statement-logging.sql keeps the statements out of every log. Bounded, so that a lock on a role cannot
+# hold the probe past its timeout; a failure is said in the log and tried again at the next probe.
 apply_changed_passwords() {
 	current=$(files_digest "$PG_HA_SUPERUSER_PASSWORD_FILE" "$PG_HA_REPLICATION_PASSWORD_FILE") || return 0
 	[ "$current" = "$(cat "$RUNTIME_STATE/passwords-applied" 2>/dev/null)" ] && return 0
-	local_psql -v superuser_file="$PG_HA_SUPERUSER_PASSWORD_FILE" -v replication_file="$PG_HA_REPLICATION_PASSWORD_FILE" \
-		-v role="$PG_HA_REPLICATION_USER" -v quiet="$PG_HA_CONFIG_DIR/no-statement-logging.sql" <<-'SQL' || return 0
-		\i :quiet
-		\set password `cat :'superuser_file'`
-		ALTER ROLE postgres PASSWORD :'password';
-		\set password `cat :'replication_file'`
-		ALTER ROLE :"role" PASSWORD :'password';
-	SQL
-	printf '%s\n' "$current" >"$RUNTIME_STATE/passwords-applied"
+	if ! error=$(local_psql -v superuser_file="$PG_HA_SUPERUSER_PASSWORD_FILE" \
+		-v replication_file="$PG_HA_REPLICATION_PASSWORD_FILE" -v role="$PG_HA_REPLICATION_USER" \
+		-v quiet="$PG_HA_CONFIG_DIR/no-statement-logging.sql" 2>&1 >/dev/null <<-'SQL'
+			\i :quiet
+			SET lock_timeout = '1s';
+			SET statement_timeout = '2s';
+			\set password `cat :'superuser_file'`
+			ALTER ROLE postgres PASSWORD :'password';
+			\set password `cat :'replication_file'`
+			ALTER ROLE :"role" PASSWORD :'password';
+		SQL
+	); then
+		say --warning "could not put the passwords in the Secret into effect, trying again at the next probe: $error"
+		return 0
+	fi
+	remember passwords-applied "$current"
 	say "the passwords in the Secret are in effect (superuser and $PG_HA_REPLICATION_USER)"
 }
 
 refresh_replication_passfile() {
 	[ -e "$REPLICATION_PASSFILE" ] || return 0
-	before=$(cksum <"$REPLICATION_PASSFILE")
+	before=$(sha256sum <"$REPLICATION_PASSFILE")
 	write_passfile "$PG_HA_REPLICATION_PASSWORD_FILE" "$PG_HA_REPLICATION_USER" "$REPLICATION_PASSFILE" || return 0
-	[ "$before" = "$(cksum <"$REPLICATION_PASSFILE")" ] || say "the replication password in the Secret changed: the next connection to pod 0 uses it"
+	[ "$before" = "$(sha256sum <"$REPLICATION_PASSFILE")" ] || say "the replication password in the Secret changed: the next connection to pod 0 uses it"
+}
+
+# Once pod 0 presents a certificate the Secret's CA alone verifies, that CA is the only one trusted, and the
+# one recorded for the next start.
+trust_only_current_ca() {
+	cmp -s "$TRUSTED_CA" "$PG_HA_TLS_CA_FILE" && cmp -s "$RECORDED_CA" "$PG_HA_TLS_CA_FILE" && return 0
+	primary_verifies || return 0
+	cat "$PG_HA_TLS_CA_FILE" >"$RECORDED_CA.new" && mv "$RECORDED_CA.new" "$RECORDED_CA" || return 0
+	cmp -s "$TRUSTED_CA" "$PG_HA_TLS_CA_FILE" && return 0
+	trust_current_and_recorded_ca
+	say "pod 0 presents a certificate of the CA in the TLS Secret: the CA it had before is no longer trusted"
 }
 
 # Set by the bootstrap while this standby streams with sslmode=prefer.
@@ -102,6 +156,9 @@ keep_in_step() {
 		apply_changed_passwords
 	else
 		refresh_replication_passfile
-		verify_primary_once_it_offers_tls
+		if [ -n "${PG_HA_TLS_CA_FILE:-}" ]; then
+			trust_only_current_ca
+			verify_primary_once_it_offers_tls
+		fi
 	fi
 }

@@ -5,7 +5,8 @@ import { CLIENT_LABELS, deleteClientPod, psqlAsApplication, psqlFromClient, star
 import { useE2EStack } from "./support/useE2EStack";
 import { expectedCreates, objectsOf, stackSettings } from "./support/expectedObjects";
 import { kubectl, waitUntil } from "./support/kubectl";
-import { clusterNames } from "../../components/naming";
+import { clusterNames, maintenanceSelectorLabels } from "../../components/naming";
+import { E2E_TLS_SECRET } from "./support/tlsSecret";
 import { podNames, streamingStandbys, waitForCluster } from "./support/clusterState";
 
 const APP_DATABASE = { name: "e2e_app", owner: "e2e_app_owner" };
@@ -80,7 +81,7 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
             assert.equal(owner, "e2e_app_owner owns e2e_app_owner", "the Job made the application's role and database");
             assert.match(
                 String(result.outputs.appConnectionUri.value),
-                /^postgresql:\/\/e2e_app_owner:[^@]+@postgresql-rw\.[a-z0-9-]+\.svc\.cluster\.local:5432\/e2e_app$/,
+                /^postgresql:\/\/e2e_app_owner:[^@]+@postgresql-rw\.[a-z0-9-]+\.svc\.cluster\.local:5432\/e2e_app\?sslmode=verify-full$/,
             );
             assert.equal(result.outputs.appConnectionUri.secret, true);
             const recovery = await Promise.all(
@@ -108,14 +109,19 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
             "jsonpath={.data.initialised}",
         ]);
         assert.equal(marker.stdout, `ConfigMap ${ns}/${objects.initialisedMarker.metadata.name}`);
+        // One Job per version of its spec, which carries the credentials Secret's revision as the API server
+        // gave it: found by its labels.
         const job = await kubectl([
             "get",
-            "job",
+            "jobs",
             "-n",
             ns,
-            objects.maintenanceJob.metadata.name,
+            "-l",
+            Object.entries(maintenanceSelectorLabels(settings()))
+                .map(([label, value]) => `${label}=${value}`)
+                .join(","),
             "-o",
-            "jsonpath={.status.succeeded}",
+            "jsonpath={.items[*].status.succeeded}",
         ]);
         assert.equal(job.stdout, "1");
         const budget = await kubectl([
@@ -188,7 +194,10 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
             "-o",
             "name",
         ]);
-        const ours = left.stdout.split("\n").filter((line) => line && !line.endsWith("/kube-root-ca.crt"));
+        // The TLS Secret is the tests' own (mode "secret"), like one cert-manager writes: never the program's.
+        const ours = left.stdout
+            .split("\n")
+            .filter((line) => line && !line.endsWith("/kube-root-ca.crt") && line !== `secret/${E2E_TLS_SECRET}`);
         // The configuration's ConfigMap is kept like the claims: the next `up` adopts it. The marker is kept so
         // that an `up` on lost volumes does not start an empty cluster.
         assert.deepEqual(ours.sort(), kept.sort());

@@ -128,3 +128,55 @@ describe("replication against real PostgreSQL: TLS for clients and replication",
         await waitForResult(cluster, 2, "SELECT count(*) FROM after_renewal", "1");
     });
 });
+
+/**
+ * A new CA reaches the pods by a rolling update (TLS mode "generated" switched to a Secret of the user's, or
+ * the other way): the standbys restart first with the new CA while pod 0 still presents its old certificate.
+ */
+describe("replication against real PostgreSQL: a new CA rolled out", function () {
+    this.timeout(TIMEOUTS.test);
+    const pods = usePodCluster(SETTINGS, PASSWORDS, { tls: issueServerCertificate(CA, DNS_NAMES) });
+    const NEW_CA = makeCertificateAuthority("the user's own CA");
+    const trustedCa = async (ordinal: number) =>
+        (await pods.cluster.exec(ordinal, ["cat", `${POD_PATHS.runtime}/trusted-ca.crt`])).stdout;
+
+    before(async function () {
+        this.timeout(TIMEOUTS.test);
+        await pods.cluster.startAll();
+        await waitForStreaming(pods.cluster, 1);
+        await waitForStreaming(pods.cluster, 2);
+    });
+
+    it("the standbys, restarted first with the new CA, still verify pod 0's certificate of the old one and stream", async () => {
+        const { cluster } = pods;
+        cluster.changeSettings(
+            resolveSettings({ ...SETTINGS, tls: { mode: "secret", secretName: "from-cert-manager" } }),
+            { tls: issueServerCertificate(NEW_CA, DNS_NAMES) },
+        );
+        for (const ordinal of [2, 1]) {
+            await cluster.restart(ordinal);
+            await waitForStreaming(cluster, ordinal);
+            assert.match(await cluster.psql(ordinal, "SHOW primary_conninfo"), /sslmode=verify-full/);
+        }
+    });
+
+    it("once pod 0 presents the new CA's certificate, the standbys stream with it and trust the new CA alone", async () => {
+        const { cluster } = pods;
+        await cluster.restart(0);
+        for (const ordinal of [1, 2]) {
+            await waitForStreaming(cluster, ordinal);
+            await cluster.waitUntil(
+                `${cluster.podName(ordinal)} trusts the new CA alone`,
+                async () =>
+                    (await cluster.probe(ordinal, "readiness")) && (await trustedCa(ordinal)) === NEW_CA.certificate,
+                TIMEOUTS.ready,
+            );
+        }
+        assert.match(cluster.logs(1), /the CA it had before is no longer trusted/);
+        await cluster.restart(1);
+        await waitForStreaming(cluster, 1);
+        assert.equal(await trustedCa(1), NEW_CA.certificate);
+        await cluster.psql(0, "CREATE TABLE after_new_ca AS SELECT 1 AS id");
+        await waitForResult(cluster, 1, "SELECT count(*) FROM after_new_ca", "1");
+    });
+});

@@ -506,14 +506,18 @@ export class PodCluster {
      * New settings for the pods started from now on, as a rollout of a new pod template does: a running
      * pod keeps its own until it is restarted. The cluster's name, namespace and size stay.
      */
-    changeSettings(settings: ClusterSettings): void {
+    changeSettings(settings: ClusterSettings, options: { tls?: TlsMaterial<string> } = {}): void {
         const { name, namespace, replicas } = this.currentSettings;
         if (settings.name !== name || settings.namespace !== namespace || settings.replicas !== replicas) {
             throw new Error("the harness cannot change a cluster's name, namespace or replicas");
         }
         this.currentSettings = settings;
         this.spec = podSpecView(settings, this.passwords);
-        if (tlsSecretName(settings) !== undefined && !this.tlsFiles) {
+        // Another Secret (a new TLS mode or secretName) for the pods started from now on: the running ones keep
+        // the files they have.
+        if (options.tls) {
+            this.tlsFiles = options.tls;
+        } else if (tlsSecretName(settings) !== undefined && !this.tlsFiles) {
             this.tlsFiles = issueServerCertificate(makeCertificateAuthority(), certificateDnsNames(settings));
         }
     }
