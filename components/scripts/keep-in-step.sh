@@ -81,7 +81,7 @@ say() {
 	level=LOG
 	[ "$1" = --warning ] && level=WARNING && shift
 	message=$(printf '%s' "pg-ha: $*" | sed "s/'/''/g")
-	local_psql -c "DO \$\$BEGIN RAISE $level '%', '$message'; END\$\$" >/dev/null 2>&1 || :
+	local_psql -c "DO \$pg_ha\$BEGIN RAISE $level '%', '$message'; END\$pg_ha\$" >/dev/null 2>&1 || :
 }
 
 reload_changed_certificate() {
@@ -111,7 +111,9 @@ apply_changed_passwords() {
 			ALTER ROLE :"role" PASSWORD :'password';
 		SQL
 	); then
-		say --warning "could not put the passwords in the Secret into effect, trying again at the next probe: $error"
+		# The ERROR line alone: psql's context lines may quote the statement, password and all.
+		error=$(printf '%s\n' "$error" | grep -m 1 'ERROR:' | sed 's/^.*ERROR: *//')
+		say --warning "could not put the passwords in the Secret into effect, trying again at the next probe: ${error:-psql failed}"
 		return 0
 	fi
 	remember passwords-applied "$current"

@@ -16,17 +16,27 @@ export function credentialsSecret<T>(settings: ClusterSettings, passwords: Passw
     if (settings.database && passwords.application === undefined) {
         throw new Error("the settings ask for an application database, but no password was given for its role");
     }
+    return secretObject(settings, clusterNames(settings).secret, "Opaque", {
+        [SECRET_KEYS.superuserPassword]: passwords.superuser,
+        [SECRET_KEYS.replicationPassword]: passwords.replication,
+        ...(settings.database && passwords.application !== undefined
+            ? { [SECRET_KEYS.applicationPassword]: passwords.application }
+            : {}),
+    });
+}
+
+/** A Secret of the cluster's namespace whose values are given as `stringData`. */
+export function secretObject<T>(
+    settings: Pick<ClusterSettings, "namespace" | "name">,
+    name: string,
+    type: string,
+    stringData: Record<string, T>,
+) {
     return {
         apiVersion: "v1" as const,
         kind: "Secret" as const,
-        metadata: namespacedMetadata(settings, clusterNames(settings).secret),
-        type: "Opaque",
-        stringData: {
-            [SECRET_KEYS.superuserPassword]: passwords.superuser,
-            [SECRET_KEYS.replicationPassword]: passwords.replication,
-            ...(settings.database && passwords.application !== undefined
-                ? { [SECRET_KEYS.applicationPassword]: passwords.application }
-                : {}),
-        },
+        metadata: namespacedMetadata(settings, name),
+        type,
+        stringData,
     };
 }

@@ -1,5 +1,6 @@
 import { ClusterSettings } from "../settings";
-import { TLS_SECRET_KEYS, clusterNames, namespacedMetadata } from "../naming";
+import { TLS_SECRET_KEYS, clusterNames } from "../naming";
+import { secretObject } from "./credentials";
 import { POD_PATHS } from "./podPaths";
 
 /**
@@ -46,15 +47,9 @@ export function generatedTlsSecret<T>(settings: ClusterSettings, material: TlsMa
     if (settings.tls.mode !== "generated") {
         return undefined;
     }
-    return {
-        apiVersion: "v1" as const,
-        kind: "Secret" as const,
-        metadata: namespacedMetadata(settings, clusterNames(settings).tlsSecret),
-        type: "kubernetes.io/tls",
-        stringData: {
-            [TLS_SECRET_KEYS.certificate]: material.certificate,
-            [TLS_SECRET_KEYS.privateKey]: material.privateKey,
-            [TLS_SECRET_KEYS.ca]: material.caCertificate,
-        },
-    };
+    return secretObject(settings, clusterNames(settings).tlsSecret, "kubernetes.io/tls", {
+        [TLS_SECRET_KEYS.certificate]: material.certificate,
+        [TLS_SECRET_KEYS.privateKey]: material.privateKey,
+        [TLS_SECRET_KEYS.ca]: material.caCertificate,
+    });
 }

@@ -93,6 +93,43 @@ describe("replication against real PostgreSQL: passwords changed in the Secret t
         assert.match(cluster.logs(0), /LOG: {2}pg-ha: the passwords in the Secret are in effect/);
     });
 
+    it("a role locked by another session does not hold the probe: pod 0 stays ready, says why, and applies the change once the lock is gone", async () => {
+        const { cluster } = pods;
+        const locked = `locked superuser 'password' $x`;
+        cluster.setPasswords({ ...NEW, superuser: locked });
+        const locker = cluster.exec(0, [
+            "psql",
+            "-X",
+            "-U",
+            "postgres",
+            "-c",
+            "BEGIN; SELECT 1 FROM pg_authid WHERE rolname = 'postgres' FOR UPDATE; SELECT pg_sleep(4); COMMIT;",
+        ]);
+        await cluster.waitUntil(
+            "the role is locked",
+            async () =>
+                (await cluster.psql(
+                    0,
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%FOR UPDATE%' AND pid <> pg_backend_pid()",
+                )) === "1",
+        );
+        const started = Date.now();
+        assert.ok(await cluster.probe(0, "readiness"), "pod 0 is not ready while a role is locked");
+        assert.ok(Date.now() - started < 5000, "the probe outlasted its timeout");
+        assert.match(
+            cluster.logs(0),
+            /WARNING: {2}pg-ha: could not put the passwords in the Secret into effect, trying again at the next probe: canceling statement due to lock timeout/,
+        );
+        assert.ok(!(await login("postgres", locked)), "the password was applied under the lock");
+        assert.equal((await locker).code, 0);
+        assert.ok(await cluster.probe(0, "readiness"));
+        assert.ok(await login("postgres", locked), "the password was not applied once the lock was gone");
+        assert.ok(!cluster.logs(0).includes(locked), "the password is in pod 0's log");
+        cluster.setPasswords(NEW);
+        assert.ok(await cluster.probe(0, "readiness"));
+        assert.ok(await login("postgres", NEW.superuser));
+    });
+
     it("the application role's password follows the Secret when the Job runs", async () => {
         const job = await pods.cluster.runMaintenanceJob(1, "app-database");
         assert.equal(job.code, 0, job.stderr);
