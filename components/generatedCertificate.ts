@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 
-import { ClusterSettings, DEFAULTS, TLS_RENEWAL_DAYS } from "./settings";
+import { ClusterSettings, DEFAULTS } from "./settings";
+import { TLS_RENEWAL_DAYS } from "./tlsSettings";
 import { certificateDnsNames, clusterNames } from "./naming";
 import { TlsMaterial } from "./specs/tls";
 

@@ -22,6 +22,7 @@ import {
     defaultTerminationGracePeriod,
     postgresProblems,
 } from "./derivedSettings";
+import { TLS_DEFAULTS, tlsProblems, tlsSettings } from "./tlsSettings";
 
 export { ConfigError, ConfigProblem };
 
@@ -90,12 +91,8 @@ export const DEFAULTS = {
     networkPolicy: { enabled: true, allowedClients: [] },
     allowedCidrs: ["0.0.0.0/0", "::/0"],
     clusterDomain: "cluster.local",
-    tls: { mode: "generated", validityDays: 365 },
+    tls: TLS_DEFAULTS,
 } as const;
-
-/** The generated certificate is renewed by the first `up` in its last days: it must live longer than that. */
-export const TLS_RENEWAL_DAYS = 30;
-const TLS_MODES = ["generated", "secret", "disabled"] as const;
 
 const nfsStorage = z.strictObject(
     {
@@ -279,29 +276,7 @@ const settingsObject = z.strictObject({
         .string({ error: "must be a string" })
         .regex(DNS_SUBDOMAIN, { error: 'must be the cluster\'s DNS domain, such as "cluster.local"' })
         .default(DEFAULTS.clusterDomain),
-    tls: z
-        .strictObject(
-            {
-                mode: z
-                    .enum(TLS_MODES, {
-                        error: 'must be "generated" (a CA and a certificate made by the program), "secret" (a kubernetes.io/tls Secret you provide) or "disabled"',
-                    })
-                    .default(DEFAULTS.tls.mode),
-                secretName: z
-                    .string({ error: "must be a string" })
-                    .regex(DNS_SUBDOMAIN, { error: "must be the name of a Secret (a DNS subdomain)" })
-                    .optional(),
-                // Derived for mode "generated" when not given (see withDerivedDefaults).
-                validityDays: wholeNumber(" of days")
-                    .min(2 * TLS_RENEWAL_DAYS, {
-                        error: `must be at least ${2 * TLS_RENEWAL_DAYS}: the certificate is renewed in its last ${TLS_RENEWAL_DAYS} days`,
-                    })
-                    .max(3650, { error: "must be at most 3650 (ten years, the CA's own validity)" })
-                    .optional(),
-            },
-            { error: 'must be an object {mode: "generated" | "secret" | "disabled", secretName?, validityDays?}' },
-        )
-        .prefault({}),
+    tls: tlsSettings,
     // Derived from storage.size when not given (see withDerivedDefaults).
     maxSlotWalKeepSize: z
         .string({ error: "must be a string" })
@@ -363,43 +338,6 @@ const schema = settingsObject
     .transform(withDerivedDefaults);
 
 type ParsedSettings = z.output<typeof settingsObject>;
-
-/** secretName belongs to mode "secret" alone, validityDays to "generated" alone. */
-function tlsProblems(tls: ParsedSettings["tls"], name: string) {
-    const problems: { path: string[]; input: unknown; message: string }[] = [];
-    // The program's own Secrets: a later switch of mode would have Pulumi delete the user's Secret.
-    const programSecrets = [`${name}-tls`, `${name}-credentials`];
-    if (tls.secretName !== undefined && programSecrets.includes(tls.secretName)) {
-        problems.push({
-            path: ["tls", "secretName"],
-            input: tls.secretName,
-            message: `must not be a Secret the program manages itself (${programSecrets.join(", ")}): name your own Secret otherwise`,
-        });
-    }
-    if (tls.mode === "secret" && tls.secretName === undefined) {
-        problems.push({
-            path: ["tls", "secretName"],
-            input: undefined,
-            message:
-                'is required with mode "secret": the name of a kubernetes.io/tls Secret in the cluster\'s namespace, with tls.crt, tls.key and the CA in ca.crt',
-        });
-    }
-    if (tls.mode !== "secret" && tls.secretName !== undefined) {
-        problems.push({
-            path: ["tls", "secretName"],
-            input: tls.secretName,
-            message: `is only read with mode "secret" (mode is "${tls.mode}"): leave it out, or set mode to "secret"`,
-        });
-    }
-    if (tls.mode !== "generated" && tls.validityDays !== undefined) {
-        problems.push({
-            path: ["tls", "validityDays"],
-            input: tls.validityDays,
-            message: `is only read with mode "generated" (mode is "${tls.mode}"): the validity of a certificate you provide is its issuer's`,
-        });
-    }
-    return problems;
-}
 
 /** Defaults that follow from other settings, applied once every setting is valid. */
 function withDerivedDefaults(settings: ParsedSettings) {
