@@ -19,7 +19,7 @@ const KEY = { algorithm: "ECDSA", ecdsaCurve: "P256" } as const;
 /**
  * The CA and the server certificate of TLS mode "generated", made with `@pulumi/tls` (the private keys are
  * secrets in the stack's state). The certificate names every Service and pod (`certificateDnsNames`) and
- * lives `tls.validityDays`: the first `pulumi up` in its last `TLS_RENEWAL_DAYS` replaces it, as does a
+ * lives `tls.validityDays`: a `pulumi up` (with `--refresh`) in its last `TLS_RENEWAL_DAYS` replaces it, as does a
  * change of its validity or of the names (a new `replicas`). The same CA signs each one, so clients keep
  * trusting the cluster.
  */

@@ -124,7 +124,7 @@ export interface PostgresClusterArgs {
     /**
      * TLS for clients and replication. `mode`:
      * - `generated` (default): the program makes a CA (ten years) and a server certificate signed by it
-     *   (`validityDays`, default 365, renewed by the first `pulumi up` in its last 30 days) that names every
+     *   (`validityDays`, default 365, renewed by a `pulumi up --refresh` in its last 30 days) that names every
      *   Service and pod, short and fully qualified; the CA is the `caCertificate` output;
      * - `secret`: the pods use the `kubernetes.io/tls` Secret `secretName` you provide in the namespace
      *   (`tls.crt`, `tls.key`, and the CA in `ca.crt`, as cert-manager writes it), renewed by whoever writes it;

@@ -4,8 +4,8 @@ import { EngineEvent } from "@pulumi/pulumi/automation";
 import { CLIENT_LABELS, deleteClientPod, psqlAsApplication, psqlFromClient, startClientPod } from "./support/clientPod";
 import { useE2EStack } from "./support/useE2EStack";
 import { expectedCreates, objectsOf, stackSettings } from "./support/expectedObjects";
-import { kubectl, waitUntil } from "./support/kubectl";
-import { clusterNames, maintenanceSelectorLabels } from "../../components/naming";
+import { kubectl, kubectlJson, waitUntil } from "./support/kubectl";
+import { clusterNames } from "../../components/naming";
 import { E2E_TLS_SECRET } from "./support/tlsSecret";
 import { podNames, streamingStandbys, waitForCluster } from "./support/clusterState";
 
@@ -110,20 +110,21 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
         ]);
         assert.equal(marker.stdout, `ConfigMap ${ns}/${objects.initialisedMarker.metadata.name}`);
         // One Job per version of its spec, which carries the credentials Secret's revision as the API server
-        // gave it: found by its labels.
-        const job = await kubectl([
+        // gave it: found by the name's prefix.
+        const jobs = await kubectlJson<{ items: { metadata: { name: string }; status: { succeeded?: number } }[] }>([
             "get",
             "jobs",
             "-n",
             ns,
-            "-l",
-            Object.entries(maintenanceSelectorLabels(settings()))
-                .map(([label, value]) => `${label}=${value}`)
-                .join(","),
-            "-o",
-            "jsonpath={.items[*].status.succeeded}",
         ]);
-        assert.equal(job.stdout, "1");
+        const maintenance = jobs.items.filter((job) =>
+            job.metadata.name.startsWith(clusterNames(settings()).maintenanceJob("")),
+        );
+        assert.deepEqual(
+            maintenance.map((job) => job.status.succeeded),
+            [1],
+            "one maintenance Job, run to completion",
+        );
         const budget = await kubectl([
             "get",
             "poddisruptionbudget",
