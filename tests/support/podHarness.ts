@@ -1,15 +1,26 @@
-import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import type { types } from "@pulumi/kubernetes";
 
 import { ClusterNames, clusterNames } from "../../components/naming";
 import { ClusterSettings } from "../../components/settings";
-import { clusterObjects } from "../../components/specs/cluster";
 import { maintenanceJob } from "../../components/specs/maintenanceJob";
 import { Passwords } from "../../components/specs/credentials";
 import { TlsMaterial, tlsSecretName } from "../../components/specs/tls";
+import {
+    CommandResult,
+    HARNESS_ROOT,
+    netnsList,
+    netnsPids,
+    removeNetns,
+    removeStaleRuns,
+    run,
+    runAsync,
+    sq,
+} from "./hostCommands";
+import { ProbeKind, VolumeSource, podSpecView } from "./podSpecView";
+
+export type { CommandResult, ProbeKind };
 import { TLS_SECRET_KEYS, certificateDnsNames } from "../../components/naming";
 import { issueServerCertificate, makeCertificateAuthority } from "./certificates";
 
@@ -39,25 +50,16 @@ import { issueServerCertificate, makeCertificateAuthority } from "./certificates
  * hides. `destroy()` removes it all; `PodCluster.create` also removes what a crashed earlier run left.
  */
 
-const HARNESS_ROOT = process.env.PG_HA_HARNESS_DIR ?? "/var/tmp/pg-ha-pod-harness";
 const NETNS_PREFIX = "pgha-";
 const SUBNET = "10.213.0";
 const POSTGRES_BASE = "/usr/lib/postgresql";
 /** The host tools the harness itself runs (outside the pods). */
 const HOST_TOOLS = ["ip", "unshare", "nsenter", "setpriv", "pivot_root", "mount", "umount", "hostname"];
 
-export type ProbeKind = "startup" | "liveness" | "readiness";
-
 /** How a container ended: an exit code, or the signal that killed it. */
 export interface ExitStatus {
     code: number | null;
     signal: NodeJS.Signals | null;
-}
-
-export interface CommandResult {
-    code: number;
-    stdout: string;
-    stderr: string;
 }
 
 export class PodCommandError extends Error {
@@ -165,255 +167,6 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<T | un
 
 export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The pod spec, as plain data.
-
-/** An `Input<T>` the spec builders filled with a plain value; anything else is a bug in the test setup. */
-function plain<T>(value: pulumi.Input<T> | undefined, what: string): NonNullable<T> {
-    if (value === undefined || value === null || pulumi.Output.isInstance(value) || value instanceof Promise) {
-        throw new Error(`the pod spec's ${what} is not a plain value`);
-    }
-    return value;
-}
-
-interface VolumeSource {
-    kind: "claim" | "configMap" | "secret" | "emptyDir";
-    defaultMode?: number;
-    /** The Secret a secret volume projects. */
-    secretName?: string;
-}
-
-/** An env var the kubelet reads from a key of a ConfigMap when the container starts. */
-interface ConfigMapEnv {
-    configMap: string;
-    key: string;
-    optional: boolean;
-}
-
-interface PodSpecView {
-    command: string[];
-    env: Record<string, string>;
-    configMapEnv: Record<string, ConfigMapEnv>;
-    mounts: { volume: string; mountPath: string; readOnly: boolean }[];
-    volumes: Record<string, VolumeSource>;
-    probes: Record<ProbeKind, { command: string[]; timeoutSeconds: number }>;
-    /** The container's preStop exec hook, if it has one. */
-    preStop: string[] | undefined;
-    runAsUser: number;
-    runAsGroup: number;
-    fsGroup: number;
-    terminationGracePeriodSeconds: number;
-}
-
-function preStopCommand(
-    value: pulumi.Input<types.input.core.v1.Lifecycle | undefined> | undefined,
-): string[] | undefined {
-    if (value === undefined) {
-        return undefined;
-    }
-    const preStop = plain(value, "lifecycle").preStop;
-    if (preStop === undefined) {
-        return undefined;
-    }
-    const exec = plain(plain(preStop, "preStop").exec, "preStop exec");
-    return plain(exec.command, "preStop command").map((arg) => plain(arg, "preStop argument"));
-}
-
-function podSpecView(settings: ClusterSettings, passwords: Passwords<string>) {
-    const objects = clusterObjects(settings, passwords);
-    const sts = plain(objects.statefulSet.spec, "StatefulSet spec");
-    const template = plain(sts.template, "pod template");
-    const pod = plain(template.spec, "pod spec");
-    const containers = plain(pod.containers, "containers").map((c) => plain(c, "container"));
-    if (containers.length !== 1) {
-        throw new Error(`the harness runs pods with one container; the spec has ${containers.length}`);
-    }
-    const container = containers[0];
-    const security = plain(pod.securityContext, "securityContext");
-
-    const volumes: Record<string, VolumeSource> = {};
-    for (const claim of plain(sts.volumeClaimTemplates, "volumeClaimTemplates").map((c) => plain(c, "claim"))) {
-        volumes[plain(plain(claim.metadata, "claim metadata").name, "claim name")] = { kind: "claim" };
-    }
-    for (const volume of plain(pod.volumes, "volumes").map((v) => plain(v, "volume"))) {
-        const name = plain(volume.name, "volume name");
-        if (volume.configMap !== undefined) {
-            const mode = plain(volume.configMap, "configMap volume").defaultMode;
-            volumes[name] = { kind: "configMap", defaultMode: mode === undefined ? 0o644 : plain(mode, "mode") };
-        } else if (volume.secret !== undefined) {
-            const source = plain(volume.secret, "secret volume");
-            const mode = source.defaultMode;
-            volumes[name] = {
-                kind: "secret",
-                defaultMode: mode === undefined ? 0o644 : plain(mode, "mode"),
-                secretName: plain(source.secretName, "secretName"),
-            };
-        } else if (volume.emptyDir !== undefined) {
-            volumes[name] = { kind: "emptyDir" };
-        } else {
-            throw new Error(`the harness does not know the kind of volume ${name}`);
-        }
-    }
-
-    const probe = (value: pulumi.Input<types.input.core.v1.Probe | undefined> | undefined) => {
-        const spec = plain(value, "probe");
-        const exec = plain(spec.exec, "probe exec");
-        return {
-            command: plain(exec.command, "probe command").map((arg) => plain(arg, "probe argument")),
-            timeoutSeconds: spec.timeoutSeconds === undefined ? 1 : plain(spec.timeoutSeconds, "probe timeout"),
-        };
-    };
-
-    const view: PodSpecView = {
-        command: plain(container.command, "command").map((arg) => plain(arg, "command argument")),
-        env: Object.fromEntries(
-            envEntries(container.env)
-                .filter((entry) => entry.valueFrom === undefined)
-                .map((entry) => [plain(entry.name, "env name"), plain(entry.value, "env value")]),
-        ),
-        configMapEnv: Object.fromEntries(
-            envEntries(container.env)
-                .filter((entry) => entry.valueFrom !== undefined)
-                .map((entry) => {
-                    const ref = plain(plain(entry.valueFrom, "valueFrom").configMapKeyRef, "configMapKeyRef");
-                    const optional = ref.optional === undefined ? false : plain(ref.optional, "optional");
-                    const source = {
-                        configMap: plain(ref.name, "configMap name"),
-                        key: plain(ref.key, "configMap key"),
-                        optional,
-                    };
-                    return [plain(entry.name, "env name"), source];
-                }),
-        ),
-        mounts: plain(container.volumeMounts, "volumeMounts").map((m) => {
-            const mount = plain(m, "volumeMount");
-            return {
-                volume: plain(mount.name, "volumeMount name"),
-                mountPath: plain(mount.mountPath, "mountPath"),
-                readOnly: mount.readOnly === undefined ? false : plain(mount.readOnly, "readOnly"),
-            };
-        }),
-        volumes,
-        probes: {
-            startup: probe(container.startupProbe),
-            liveness: probe(container.livenessProbe),
-            readiness: probe(container.readinessProbe),
-        },
-        preStop: preStopCommand(container.lifecycle),
-        runAsUser: plain(security.runAsUser, "runAsUser"),
-        runAsGroup: plain(security.runAsGroup, "runAsGroup"),
-        fsGroup: plain(security.fsGroup, "fsGroup"),
-        terminationGracePeriodSeconds: plain(pod.terminationGracePeriodSeconds, "terminationGracePeriodSeconds"),
-    };
-    return {
-        view,
-        configMap: objects.configMap,
-        secret: objects.secret,
-        initialisedMarker: objects.initialisedMarker,
-    };
-}
-
-function envEntries(env: pulumi.Input<pulumi.Input<types.input.core.v1.EnvVar>[]> | undefined) {
-    return plain(env, "env").map((e) => plain(e, "env entry"));
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Host helpers.
-
-function run(command: string, args: string[]): string {
-    return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
-function runAsync(command: string, args: string[], timeoutMs?: number): Promise<CommandResult> {
-    return new Promise((resolve) => {
-        execFile(
-            command,
-            args,
-            { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, killSignal: "SIGKILL" },
-            (error, stdout, stderr) => {
-                const code = error ? (typeof error.code === "number" ? error.code : 124) : 0;
-                resolve({ code, stdout, stderr });
-            },
-        );
-    });
-}
-
-/** Single-quotes a word for sh. */
-function sq(word: string): string {
-    return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-function netnsList(): string[] {
-    return run("ip", ["netns", "list"])
-        .split("\n")
-        .map((line) => line.split(" ")[0])
-        .filter((name) => name.length > 0);
-}
-
-function netnsPids(netns: string): number[] {
-    try {
-        return run("ip", ["netns", "pids", netns])
-            .split("\n")
-            .filter((line) => /^\d+$/.test(line))
-            .map(Number);
-    } catch {
-        return [];
-    }
-}
-
-function killNetnsProcesses(netns: string): void {
-    for (const pid of netnsPids(netns)) {
-        try {
-            process.kill(pid, "SIGKILL");
-        } catch {
-            // already gone
-        }
-    }
-}
-
-function removeNetns(netns: string): void {
-    killNetnsProcesses(netns);
-    try {
-        run("ip", ["netns", "delete", netns]);
-    } catch {
-        // already gone
-    }
-}
-
-function processAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
-/** A run is `<pid>-<n>`: stale once that process is gone. */
-function runIsStale(runId: string): boolean {
-    const pid = Number(runId.split("-")[0]);
-    return !Number.isInteger(pid) || (pid !== process.pid && !processAlive(pid));
-}
-
-/** Removes the namespaces, processes and directories of runs whose test process is gone. */
-export function removeStaleRuns(): void {
-    const stale = new Set<string>();
-    for (const netns of netnsList()) {
-        const match = /^pgha-(\d+-\d+)-/.exec(netns);
-        if (match && runIsStale(match[1])) {
-            stale.add(match[1]);
-            removeNetns(netns);
-        }
-    }
-    if (fs.existsSync(HARNESS_ROOT)) {
-        for (const runId of fs.readdirSync(HARNESS_ROOT)) {
-            if (runIsStale(runId)) {
-                fs.rmSync(path.join(HARNESS_ROOT, runId), { recursive: true, force: true });
-            }
-        }
-    }
 }
 
 let runCounter = 0;
