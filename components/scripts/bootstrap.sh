@@ -326,7 +326,7 @@ if [ "$ORDINAL" -eq 0 ]; then
 	start_postgres primary
 fi
 
-write_passfile "$PG_HA_REPLICATION_PASSWORD_FILE" "$PG_HA_REPLICATION_USER" "$REPLICATION_PASSFILE"
+write_replication_passfile || die "could not write the replication passfile $REPLICATION_PASSFILE"
 [ -z "${PG_HA_TLS_CA_FILE:-}" ] || trust_current_and_recorded_ca
 if ! is_initialised; then
 	prepare_target

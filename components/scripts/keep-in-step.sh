@@ -120,11 +120,19 @@ apply_changed_passwords() {
 	say "the passwords in the Secret are in effect (superuser and $PG_HA_REPLICATION_USER)"
 }
 
+# The standby's replication passfile, from the Secret's file as it is now; remembers which version it holds.
+write_replication_passfile() {
+	current=$(files_digest "$PG_HA_REPLICATION_PASSWORD_FILE") &&
+		write_passfile "$PG_HA_REPLICATION_PASSWORD_FILE" "$PG_HA_REPLICATION_USER" "$REPLICATION_PASSFILE" &&
+		remember passfile-written "$current"
+}
+
 refresh_replication_passfile() {
 	[ -e "$REPLICATION_PASSFILE" ] || return 0
-	before=$(sha256sum <"$REPLICATION_PASSFILE")
-	write_passfile "$PG_HA_REPLICATION_PASSWORD_FILE" "$PG_HA_REPLICATION_USER" "$REPLICATION_PASSFILE" || return 0
-	[ "$before" = "$(sha256sum <"$REPLICATION_PASSFILE")" ] || say "the replication password in the Secret changed: the next connection to pod 0 uses it"
+	[ "$(files_digest "$PG_HA_REPLICATION_PASSWORD_FILE")" = "$(cat "$RUNTIME_STATE/passfile-written" 2>/dev/null)" ] &&
+		return 0
+	write_replication_passfile || return 0
+	say "the replication password in the Secret changed: the next connection to pod 0 uses it"
 }
 
 # Once pod 0 presents a certificate the Secret's CA alone verifies, that CA is the only one trusted, and the
