@@ -12,7 +12,7 @@ import {
 import { dataChecksum } from "./configuration";
 import { POD_PATHS } from "./podPaths";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
-import { TLS_FILES, tlsSecretName } from "./tls";
+import { TLS_FILES, tlsEnabled, tlsSecretName } from "./tls";
 
 /** How long the Job waits for a removed pod to release its slot (it may still be stopping). */
 const SLOT_RELEASE_SECONDS = 300;
@@ -36,7 +36,7 @@ type EnvVar = { name: string; value: string };
 function scriptContainer(settings: ClusterSettings, script: string, args: string[], env: Record<string, string>) {
     const names = clusterNames(settings);
     const name = script.replace(/\.sh$/, "");
-    const tls = tlsSecretName(settings) !== undefined;
+    const tls = tlsEnabled(settings);
     const container: Container = {
         name,
         image: settings.image,

@@ -15,7 +15,7 @@ import { MIN_POSTGRES_MAJOR } from "../derivedSettings";
 import { POD_PATHS } from "./podPaths";
 import { volumeClaimTemplate } from "./storage";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
-import { TLS_FILES, tlsSecretName } from "./tls";
+import { TLS_FILES, tlsEnabled, tlsSecretName } from "./tls";
 
 export const CONTAINER_NAME = "postgresql";
 export const VOLUME_PERMISSIONS_CONTAINER_NAME = "volume-permissions";
@@ -58,13 +58,13 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
         PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
         PG_HA_STANDBY_MAX_LAG_SECONDS: String(settings.maxStandbyLagSeconds),
         PG_HA_MIN_POSTGRES_MAJOR: String(MIN_POSTGRES_MAJOR),
-        ...(tlsSecretName(settings) === undefined
-            ? {}
-            : {
+        ...(tlsEnabled(settings)
+            ? {
                   PG_HA_TLS_CA_FILE: TLS_FILES.ca,
                   PG_HA_TLS_CERT_FILE: TLS_FILES.certificate,
                   PG_HA_TLS_KEY_FILE: TLS_FILES.privateKey,
-              }),
+              }
+            : {}),
     };
     return [
         ...Object.entries(env).map(([name, value]) => ({ name, value })),

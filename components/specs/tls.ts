@@ -39,6 +39,15 @@ export const TLS_FILES = {
     ca: `${POD_PATHS.tls}/${TLS_SECRET_KEYS.ca}`,
 } as const;
 
+/** The data of a `kubernetes.io/tls` Secret that holds `material`, by key. */
+export function tlsSecretData<T>(material: TlsMaterial<T>): Record<string, T> {
+    return {
+        [TLS_SECRET_KEYS.certificate]: material.certificate,
+        [TLS_SECRET_KEYS.privateKey]: material.privateKey,
+        [TLS_SECRET_KEYS.ca]: material.caCertificate,
+    };
+}
+
 /**
  * The `kubernetes.io/tls` Secret of the generated certificate (mode "generated"), the only object that
  * carries its private key; undefined in the other modes.
@@ -47,9 +56,5 @@ export function generatedTlsSecret<T>(settings: ClusterSettings, material: TlsMa
     if (settings.tls.mode !== "generated") {
         return undefined;
     }
-    return secretObject(settings, clusterNames(settings).tlsSecret, "kubernetes.io/tls", {
-        [TLS_SECRET_KEYS.certificate]: material.certificate,
-        [TLS_SECRET_KEYS.privateKey]: material.privateKey,
-        [TLS_SECRET_KEYS.ca]: material.caCertificate,
-    });
+    return secretObject(settings, clusterNames(settings).tlsSecret, "kubernetes.io/tls", tlsSecretData(material));
 }

@@ -92,10 +92,10 @@ export function issueServerCertificate(ca: CertificateAuthority, dnsNames: strin
     return { certificate: out["tls.crt"], privateKey: out["tls.key"], caCertificate: ca.certificate };
 }
 
-/** The certificate's SHA-256 fingerprint, as openssl prints it. */
-export function fingerprint(certificate: string): string {
+/** The SHA-256 fingerprint of the first certificate in `text` (a PEM file, or what `openssl s_client` prints), as openssl prints it. */
+export function fingerprint(text: string): string {
     return execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha256"], {
-        input: certificate,
+        input: text,
         encoding: "utf8",
     })
         .trim()

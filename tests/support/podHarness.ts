@@ -6,7 +6,7 @@ import { ClusterNames, clusterNames } from "../../components/naming";
 import { ClusterSettings } from "../../components/settings";
 import { maintenanceJob } from "../../components/specs/maintenanceJob";
 import { Passwords } from "../../components/specs/credentials";
-import { TlsMaterial, tlsSecretName } from "../../components/specs/tls";
+import { TlsMaterial, tlsEnabled, tlsSecretData, tlsSecretName } from "../../components/specs/tls";
 import {
     CommandResult,
     HARNESS_ROOT,
@@ -21,7 +21,7 @@ import {
 import { ProbeKind, VolumeSource, podSpecView } from "./podSpecView";
 
 export type { CommandResult, ProbeKind };
-import { TLS_SECRET_KEYS, certificateDnsNames } from "../../components/naming";
+import { certificateDnsNames } from "../../components/naming";
 import { issueServerCertificate, makeCertificateAuthority } from "./certificates";
 
 /**
@@ -206,6 +206,13 @@ interface PodDirs {
     volumes: Record<string, string>;
 }
 
+/** With TLS on, a certificate for every name of the cluster, signed by a CA of the run's own. */
+function certificateOfItsOwn(settings: ClusterSettings): TlsMaterial<string> | undefined {
+    return tlsEnabled(settings)
+        ? issueServerCertificate(makeCertificateAuthority(), certificateDnsNames(settings))
+        : undefined;
+}
+
 export interface PodClusterOptions {
     /** The PostgreSQL bin directory the "image" puts on PATH; default: the highest Debian one. */
     binDir?: string;
@@ -241,10 +248,7 @@ export class PodCluster {
     ) {
         const settings = currentSettings;
         this.names = clusterNames(settings);
-        this.tlsFiles =
-            tlsSecretName(settings) === undefined
-                ? undefined
-                : (tls ?? issueServerCertificate(makeCertificateAuthority(), certificateDnsNames(settings)));
+        this.tlsFiles = tls ?? certificateOfItsOwn(settings);
         this.binDir = binDir;
         this.runDir = path.join(HARNESS_ROOT, runId);
         this.bridgeNetns = `${NETNS_PREFIX}${runId}-net`;
@@ -268,11 +272,7 @@ export class PodCluster {
         this.spec = podSpecView(settings, this.passwords);
         // Another Secret (a new TLS mode or secretName) for the pods started from now on: the running ones keep
         // the files they have.
-        if (options.tls) {
-            this.tlsFiles = options.tls;
-        } else if (tlsSecretName(settings) !== undefined && !this.tlsFiles) {
-            this.tlsFiles = issueServerCertificate(makeCertificateAuthority(), certificateDnsNames(settings));
-        }
+        this.tlsFiles = options.tls ?? this.tlsFiles ?? certificateOfItsOwn(settings);
     }
 
     /** Builds the network and the per-pod directories of `settings.replicas` pods; starts none. */
@@ -896,11 +896,7 @@ export class PodCluster {
             return secret.stringData;
         }
         if (source.secretName === tlsSecretName(this.settings) && this.tlsFiles) {
-            return {
-                [TLS_SECRET_KEYS.certificate]: this.tlsFiles.certificate,
-                [TLS_SECRET_KEYS.privateKey]: this.tlsFiles.privateKey,
-                [TLS_SECRET_KEYS.ca]: this.tlsFiles.caCertificate,
-            };
+            return tlsSecretData(this.tlsFiles);
         }
         throw new Error(`the harness has no data for Secret ${source.secretName}`);
     }

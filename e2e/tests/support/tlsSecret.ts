@@ -1,8 +1,8 @@
 import { stringify } from "yaml";
 
-import { TLS_SECRET_KEYS, certificateDnsNames } from "../../../components/naming";
+import { certificateDnsNames } from "../../../components/naming";
 import { ClusterSettings } from "../../../components/settings";
-import { TlsMaterial } from "../../../components/specs/tls";
+import { TlsMaterial, tlsSecretData } from "../../../components/specs/tls";
 import { CertificateAuthority, issueServerCertificate } from "../../../tests/support/certificates";
 import { kubectl } from "./kubectl";
 
@@ -22,16 +22,13 @@ export async function writeTlsSecret(
 ): Promise<TlsMaterial<string>> {
     const material = issueServerCertificate(ca, certificateDnsNames(settings));
     const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: settings.namespace } };
+    // Without the program's labels: this Secret is the user's, not the program's.
     const secret = {
         apiVersion: "v1",
         kind: "Secret",
         type: "kubernetes.io/tls",
         metadata: { name: E2E_TLS_SECRET, namespace: settings.namespace },
-        stringData: {
-            [TLS_SECRET_KEYS.certificate]: material.certificate,
-            [TLS_SECRET_KEYS.privateKey]: material.privateKey,
-            [TLS_SECRET_KEYS.ca]: material.caCertificate,
-        },
+        stringData: tlsSecretData(material),
     };
     await kubectl(["apply", "-f", "-"], `${stringify(namespace)}---\n${stringify(secret)}`);
     return material;
