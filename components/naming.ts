@@ -6,6 +6,9 @@ export const POSTGRES_PORT = 5432;
 /** Name of the StatefulSet's volumeClaimTemplate; each pod's claim is `<template>-<statefulset>-<ordinal>`. */
 export const DATA_VOLUME = "data";
 
+/** Name of the pod volume of the backups (see `backupVolumeMount`). */
+export const BACKUP_VOLUME = "backup";
+
 /** Hex digits of the configuration's digest in its ConfigMap's name: enough that versions never collide. */
 const CONFIG_DIGEST_LENGTH = 12;
 
@@ -51,6 +54,12 @@ export interface ClusterNames {
     claim: (ordinal: number) => string;
     /** PersistentVolumes are cluster-scoped, so the name carries the namespace to keep stacks apart. */
     persistentVolume: (ordinal: number) => string;
+    /** The backup volume's claim, when the program makes it (`backup.volume` nfs or className). */
+    backupClaim: string;
+    /** The static NFS PersistentVolume of the backups; cluster-scoped, so it carries the namespace. */
+    backupPersistentVolume: string;
+    /** The CronJob of the base backups. */
+    backupCronJob: string;
     /** Stable DNS name of one pod, through the headless Service. */
     podHost: (ordinal: number) => string;
     /** The in-cluster DNS name of a Service of this cluster. */
@@ -80,6 +89,9 @@ export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name
         pod,
         claim: (ordinal) => `${DATA_VOLUME}-${name}-${ordinal}`,
         persistentVolume: (ordinal) => `${namespace}-${name}-${DATA_VOLUME}-${ordinal}`,
+        backupClaim: `${name}-backup`,
+        backupPersistentVolume: `${namespace}-${name}-backup`,
+        backupCronJob: `${name}-backup`,
         podHost: (ordinal) => `${pod(ordinal)}.${serviceHost(headlessService)}`,
         serviceHost,
         primaryHost: `${pod(0)}.${headlessService}`,

@@ -112,6 +112,25 @@ export class PostgresCluster extends pulumi.ComponentResource {
                 ),
         );
 
+        // Kept, like the data volumes: the backups are the copy that outlives the cluster.
+        const backupClaim = objects.backupPersistentVolumeClaim
+            ? [
+                  new k8s.core.v1.PersistentVolumeClaim(`${name}-backup-claim`, objects.backupPersistentVolumeClaim, {
+                      ...kept,
+                      dependsOn: namespace,
+                  }),
+              ]
+            : [];
+        const backupVolume = objects.backupPersistentVolume
+            ? [
+                  new k8s.core.v1.PersistentVolume(
+                      `${name}-backup-volume`,
+                      boundToClaim(objects.backupPersistentVolume, backupClaim[0].metadata.uid),
+                      kept,
+                  ),
+              ]
+            : [];
+
         const headless = new k8s.core.v1.Service(`${name}-headless`, objects.services.headless, namespaced);
         const rw = new k8s.core.v1.Service(`${name}-rw`, objects.services.rw, namespaced);
         const r = new k8s.core.v1.Service(`${name}-r`, objects.services.r, namespaced);
@@ -124,7 +143,19 @@ export class PostgresCluster extends pulumi.ComponentResource {
         const sts = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, objects.statefulSet, {
             parent: this,
             // The standbys reach pod 0 through the -rw Service.
-            dependsOn: [...namespace, ...claims, ...volumes, headless, rw, secret, ...tlsSecret, configMap, ...policy],
+            dependsOn: [
+                ...namespace,
+                ...claims,
+                ...volumes,
+                ...backupClaim,
+                ...backupVolume,
+                headless,
+                rw,
+                secret,
+                ...tlsSecret,
+                configMap,
+                ...policy,
+            ],
             // A replacement (an immutable field changed) must stop the old pods before new ones mount the
             // same volumes: two servers on one data directory corrupt it.
             deleteBeforeReplace: true,
@@ -154,6 +185,13 @@ export class PostgresCluster extends pulumi.ComponentResource {
                 customTimeouts: { create: JOB_TIMEOUT, update: JOB_TIMEOUT },
             },
         );
+
+        if (objects.backupCronJob) {
+            new k8s.batch.v1.CronJob(`${name}-backup`, objects.backupCronJob, {
+                parent: this,
+                dependsOn: [...namespace, sts, secret, ...tlsSecret, configMap, ...backupClaim, ...policy],
+            });
+        }
 
         if (objects.podDisruptionBudget) {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, objects.podDisruptionBudget, namespaced);

@@ -23,6 +23,7 @@ import {
     postgresProblems,
 } from "./derivedSettings";
 import { TLS_DEFAULTS, tlsProblems, tlsSettings } from "./tlsSettings";
+import { BACKUP_DEFAULTS, backupProblems, backupSettings, restoreSettings } from "./backupSettings";
 
 export { ConfigError, ConfigProblem };
 
@@ -51,6 +52,14 @@ export const MANAGED_PARAMETERS: readonly string[] = [
     "ssl",
     "ssl_cert_file",
     "ssl_key_file",
+    "archive_mode",
+    "archive_command",
+    "archive_library",
+    "archive_timeout",
+    "restore_command",
+    "recovery_target",
+    "recovery_target_time",
+    "recovery_target_action",
 ];
 
 /** A database or role name that needs no quoting: lower-case letters, digits and _, at most 63 bytes. */
@@ -277,6 +286,8 @@ const settingsObject = z.strictObject({
         .regex(DNS_SUBDOMAIN, { error: 'must be the cluster\'s DNS domain, such as "cluster.local"' })
         .default(DEFAULTS.clusterDomain),
     tls: tlsSettings,
+    backup: backupSettings.optional(),
+    restore: restoreSettings.optional(),
     // Derived from storage.size when not given (see withDerivedDefaults).
     maxSlotWalKeepSize: z
         .string({ error: "must be a string" })
@@ -320,6 +331,9 @@ const schema = settingsObject
         for (const problem of tlsProblems(settings.tls, settings.name)) {
             ctx.addIssue({ code: "custom", ...problem });
         }
+        for (const problem of backupProblems(settings)) {
+            ctx.addIssue({ code: "custom", ...problem });
+        }
         for (const problem of postgresProblems(settings)) {
             ctx.addIssue({ code: "custom", ...problem });
         }
@@ -348,6 +362,19 @@ function withDerivedDefaults(settings: ParsedSettings) {
             settings.tls.mode === "generated"
                 ? { ...settings.tls, validityDays: settings.tls.validityDays ?? DEFAULTS.tls.validityDays }
                 : settings.tls,
+        backup: settings.backup && {
+            ...settings.backup,
+            volume: {
+                ...settings.backup.volume,
+                ...(settings.backup.volume.className === undefined
+                    ? {}
+                    : { size: settings.backup.volume.size ?? BACKUP_DEFAULTS.volumeSize }),
+            },
+        },
+        restore: settings.restore && {
+            ...settings.restore,
+            from: { ...settings.restore.from, namespace: settings.restore.from.namespace ?? settings.namespace },
+        },
         terminationGracePeriodSeconds:
             settings.terminationGracePeriodSeconds ??
             defaultTerminationGracePeriod(sizeParameter(settings.postgresqlParameters.shared_buffers)),

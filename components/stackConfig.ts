@@ -32,6 +32,8 @@ export const UNSET_WHEN_DECLARED_DEFAULT: Readonly<Record<string, string>> = {
     maxSlotWalKeepSize: "",
     terminationGracePeriodSeconds: "0",
     database: "{}",
+    backup: "{}",
+    restore: "{}",
 };
 
 /** What the program needs from the stack: validated settings, and the configured passwords as secrets. */

@@ -40,6 +40,8 @@ describe("PostgresClusterArgs", () => {
             allowedCidrs: true,
             clusterDomain: true,
             tls: true,
+            backup: true,
+            restore: true,
             database: true,
             maxSlotWalKeepSize: true,
             terminationGracePeriodSeconds: true,

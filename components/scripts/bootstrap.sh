@@ -28,6 +28,7 @@ set -eu
 
 . "${0%/*}/passfile.sh"
 . "${0%/*}/keep-in-step.sh"
+. "${0%/*}/restore.sh"
 
 : "${PGDATA:?PGDATA must be set}"
 : "${PG_HA_CONFIG_DIR:?PG_HA_CONFIG_DIR must be set}"
@@ -182,6 +183,25 @@ refuse_if_standbys_run() {
 	done
 }
 
+# A server on $PARTIAL that listens on no address and on a socket only this user can reach: clients and the
+# probes (which use PGHOST) must not mistake it for the primary, nor have their connections cut when it stops.
+# Its log is on the runtime emptyDir, which nobody can read once the pod crash-loops: shown on failure.
+PRIVATE_SOCKET="$PG_HA_RUNTIME_DIR/init"
+start_private_server() {
+	rm -rf "$PRIVATE_SOCKET"
+	mkdir -m 0700 "$PRIVATE_SOCKET"
+	if ! run_stoppable pg_ctl -D "$PARTIAL" -w -t "$2" -l "$PG_HA_RUNTIME_DIR/$1" \
+		-o "-c listen_addresses='' -c unix_socket_directories='$PRIVATE_SOCKET'" start >&2; then
+		cat "$PG_HA_RUNTIME_DIR/$1" >&2
+		die "the private server on $PARTIAL did not start (its log is above)"
+	fi
+}
+
+stop_private_server() {
+	run_stoppable pg_ctl -D "$PARTIAL" -w -t 3600 -m fast stop >&2
+	rmdir "$PRIVATE_SOCKET"
+}
+
 init_primary() {
 	log "initialising a new cluster"
 	run_stoppable initdb -D "$PARTIAL" --username=postgres --pwfile="$PG_HA_SUPERUSER_PASSWORD_FILE" \
@@ -189,30 +209,18 @@ init_primary() {
 	# The settings live in the ConfigMap so that every pod, and every later change, reads one copy.
 	printf "\ninclude '%s/postgresql.conf'\n" "$PG_HA_CONFIG_DIR" >>"$PARTIAL/postgresql.conf"
 
-	# The temporary server listens on no address and on a socket only this user can reach: clients and the
-	# probes (which use PGHOST) must not mistake it for the primary, nor have their connections cut when it
-	# stops a moment later.
-	init_socket="$PG_HA_RUNTIME_DIR/init"
-	rm -rf "$init_socket"
-	mkdir -m 0700 "$init_socket"
-	# Its log is on the runtime emptyDir, which nobody can read once the pod crash-loops: show it on failure.
-	if ! run_stoppable pg_ctl -D "$PARTIAL" -w -l "$PG_HA_RUNTIME_DIR/init.log" \
-		-o "-c listen_addresses='' -c unix_socket_directories='$init_socket'" start >&2; then
-		cat "$PG_HA_RUNTIME_DIR/init.log" >&2
-		die "the new cluster's server did not start (its log is above)"
-	fi
+	start_private_server init.log 60
 	# The password travels as a psql variable read from the mounted file: never on a command line, and
 	# quoted by psql so that quotes, backslashes and dollars are safe; no-statement-logging.sql keeps the
 	# statement out of every log.
-	psql -X -q -v ON_ERROR_STOP=1 -h "$init_socket" -U postgres -d postgres \
+	psql -X -q -v ON_ERROR_STOP=1 -h "$PRIVATE_SOCKET" -U postgres -d postgres \
 		-v role="$PG_HA_REPLICATION_USER" -v password_file="$PG_HA_REPLICATION_PASSWORD_FILE" \
 		-v quiet="$PG_HA_CONFIG_DIR/no-statement-logging.sql" <<-'SQL'
 		\i :quiet
 		\set password `cat :'password_file'`
 		CREATE ROLE :"role" WITH REPLICATION LOGIN PASSWORD :'password';
 	SQL
-	run_stoppable pg_ctl -D "$PARTIAL" -w -m fast stop >&2
-	rmdir "$init_socket"
+	stop_private_server
 	publish
 }
 
@@ -320,7 +328,11 @@ if [ "$ORDINAL" -eq 0 ]; then
 		refuse_if_standbys_run
 		claim_volume
 		prepare_target
-		init_primary
+		if [ -n "${PG_HA_RESTORE_DIR:-}" ]; then
+			restore_primary
+		else
+			init_primary
+		fi
 	fi
 	claim_volume
 	start_postgres primary

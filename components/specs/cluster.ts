@@ -8,6 +8,7 @@ import { statefulSet } from "./statefulSet";
 import { networkPolicy, podDisruptionBudget } from "./policies";
 import { maintenanceJob } from "./maintenanceJob";
 import { TlsMaterial, generatedTlsSecret } from "./tls";
+import { backupCronJob, backupPersistentVolume, backupPersistentVolumeClaim } from "./backup";
 
 /**
  * Every Kubernetes object of one cluster, built from its settings. The component registers these, and
@@ -24,9 +25,12 @@ export function clusterObjects<T>(settings: ClusterSettings, passwords: Password
         initialisedMarker: initialisedMarker(settings),
         persistentVolumes: persistentVolumes(settings),
         persistentVolumeClaims: persistentVolumeClaims(settings),
+        backupPersistentVolume: backupPersistentVolume(settings),
+        backupPersistentVolumeClaim: backupPersistentVolumeClaim(settings),
         services: clusterServices(settings),
         statefulSet: statefulSet(settings, configMap.metadata.name),
         maintenanceJob: maintenanceJob(settings, configMap.metadata.name),
+        backupCronJob: backupCronJob(settings, configMap.metadata.name),
         podDisruptionBudget: podDisruptionBudget(settings),
         networkPolicy: networkPolicy(settings),
     };
@@ -47,6 +51,8 @@ export function inApplyOrder<T>(objects: ClusterObjects<T>) {
         objects.configMap,
         ...objects.persistentVolumeClaims,
         ...objects.persistentVolumes,
+        ...(objects.backupPersistentVolumeClaim ? [objects.backupPersistentVolumeClaim] : []),
+        ...(objects.backupPersistentVolume ? [objects.backupPersistentVolume] : []),
         objects.services.headless,
         objects.services.rw,
         objects.services.r,
@@ -55,5 +61,6 @@ export function inApplyOrder<T>(objects: ClusterObjects<T>) {
         ...(objects.podDisruptionBudget ? [objects.podDisruptionBudget] : []),
         // Applied with the rest it fails until pod 0 answers, and retries (backoffLimit) until then.
         objects.maintenanceJob,
+        ...(objects.backupCronJob ? [objects.backupCronJob] : []),
     ];
 }

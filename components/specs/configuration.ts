@@ -13,6 +13,7 @@ import {
 } from "../naming";
 import { POD_PATHS } from "./podPaths";
 import { TLS_FILES, tlsEnabled } from "./tls";
+import { archiveParameters } from "./backup";
 
 /** A ConfigMap whose data is plain strings, as built here. */
 export interface ConfigMapSpec {
@@ -38,6 +39,11 @@ export const SCRIPT_FILES = [
     "passfile.sh",
     "keep-in-step.sh",
     "wait-for-passwords.sh",
+    "archive-wal.sh",
+    "backup-directory.sh",
+    "restore-wal.sh",
+    "restore.sh",
+    "base-backup.sh",
     "no-statement-logging.sql",
 ] as const;
 
@@ -78,6 +84,7 @@ function managedParameters(settings: ClusterSettings): Record<string, string | n
         ...(tlsEnabled(settings)
             ? { ssl: true, ssl_cert_file: TLS_FILES.certificate, ssl_key_file: TLS_FILES.privateKey }
             : { ssl: false }),
+        ...archiveParameters(settings),
     };
 }
 

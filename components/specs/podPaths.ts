@@ -4,6 +4,8 @@ export const POD_PATHS = {
     data: "/var/lib/postgresql/data",
     /** PGDATA: a subdirectory of the mount, as PostgreSQL asks for on NFS (and any mount with lost+found). */
     pgdata: "/var/lib/postgresql/data/pgdata",
+    /** The backup volume (with a `backup` setting): `<namespace>/<cluster>/` holds each cluster's backups. */
+    backup: "/var/lib/postgresql/backup",
     /** The ConfigMap: scripts, postgresql.conf and pg_hba.conf. */
     config: "/etc/pg-ha/config",
     /** The Secret: one file per password. */

@@ -16,6 +16,7 @@ import { POD_PATHS } from "./podPaths";
 import { volumeClaimTemplate } from "./storage";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
 import { TLS_FILES, tlsEnabled, tlsSecretName } from "./tls";
+import { backupVolumeMount, restoreEnv } from "./backup";
 
 export const CONTAINER_NAME = "postgresql";
 export const VOLUME_PERMISSIONS_CONTAINER_NAME = "volume-permissions";
@@ -65,6 +66,7 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
                   PG_HA_TLS_KEY_FILE: TLS_FILES.privateKey,
               }
             : {}),
+        ...restoreEnv(settings),
     };
     return [
         ...Object.entries(env).map(([name, value]) => ({ name, value })),
@@ -179,6 +181,7 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
     const names = clusterNames(settings);
     const strategy = settings.updateStrategy;
     const tlsSecret = tlsSecretName(settings);
+    const backup = backupVolumeMount(settings);
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
@@ -251,6 +254,7 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
                                 ...(tlsSecret === undefined
                                     ? []
                                     : [{ name: "tls", mountPath: POD_PATHS.tls, readOnly: true }]),
+                                ...backup.volumeMounts,
                                 { name: "runtime", mountPath: POD_PATHS.runtime },
                                 { name: "tmp", mountPath: POD_PATHS.tmp },
                                 { name: "shm", mountPath: POD_PATHS.shm },
@@ -265,6 +269,7 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
                         ...(tlsSecret === undefined
                             ? []
                             : [{ name: "tls", secret: { secretName: tlsSecret, defaultMode: 0o440 } }]),
+                        ...backup.volumes,
                         { name: "runtime", emptyDir: {} },
                         { name: "tmp", emptyDir: {} },
                         // The runtime's 64 MiB /dev/shm is too small for parallel queries; this one counts

@@ -1,0 +1,84 @@
+# Sourced by bootstrap.sh: pod 0 of a cluster with a `restore` setting builds its data directory from the
+# backups of the cluster it names (PG_HA_RESTORE_DIR on the backup volume) instead of initialising an empty one.
+#
+# - Only where the bootstrap would initialise: an empty volume of a cluster never initialised. A volume that
+#   holds data is never restored over, and once the restored cluster is ready the setting is read no more.
+# - Built in $PARTIAL like a new cluster: the newest base backup that ended before the target time (or the
+#   newest), then a private server replays the archived WAL up to the target (or to the end) and promotes.
+#   Only then is the copy published; a restore interrupted half-way starts over from the base backup.
+# - A target the archive does not reach is an error (PostgreSQL stops: "recovery ended before configured
+#   recovery target was reached"): the pod fails loudly rather than start with less than was asked for.
+# - The recovery settings are the private server's alone: the published cluster, and the standbys that clone
+#   it, carry none of them.
+
+RECOVERY_SETTINGS='restore_command|recovery_target_action|recovery_target_timeline|recovery_target_time'
+
+# The newest finished base backup that ended before the target time (the newest of all without one).
+choose_base_backup() {
+	chosen=
+	for backup in $(ls "$PG_HA_RESTORE_DIR/base" 2>/dev/null | grep -E '^[0-9]{8}T[0-9]{6}Z$' | sort); do
+		ended=$(sed -n 's/^end_epoch=//p' "$PG_HA_RESTORE_DIR/base/$backup/info" 2>/dev/null || :)
+		[ -n "$ended" ] || continue
+		# The recorded end is at most a second before the backup's real end.
+		if [ -z "${PG_HA_RESTORE_TARGET_EPOCH:-}" ] || [ $((ended + 1)) -le "$PG_HA_RESTORE_TARGET_EPOCH" ]; then
+			chosen=$backup
+		fi
+	done
+	[ -n "$chosen" ] && printf '%s\n' "$chosen"
+}
+
+write_recovery_settings() {
+	{
+		printf "restore_command = '/bin/sh %s/restore-wal.sh %s %%f %%p'\n" "$PG_HA_CONFIG_DIR" "$PG_HA_RESTORE_DIR"
+		printf "recovery_target_action = 'promote'\n"
+		printf "recovery_target_timeline = 'latest'\n"
+		[ -z "${PG_HA_RESTORE_TARGET_TIME:-}" ] || printf "recovery_target_time = '%s'\n" "$PG_HA_RESTORE_TARGET_TIME"
+	} >>"$PARTIAL/postgresql.auto.conf"
+	: >"$PARTIAL/recovery.signal"
+}
+
+remove_recovery_settings() {
+	auto="$PARTIAL/postgresql.auto.conf"
+	status=0
+	grep -v -E "^($RECOVERY_SETTINGS) " "$auto" >"$auto.pg-ha" || status=$?
+	[ "$status" -le 1 ] || die "could not rewrite $auto"
+	mv "$auto.pg-ha" "$auto"
+	[ ! -e "$PARTIAL/recovery.signal" ] || die "the restored server promoted but left recovery.signal behind"
+}
+
+# Waits until the private server has replayed to its target and promoted, saying how far it is meanwhile.
+wait_for_promotion() {
+	said=0
+	while :; do
+		if ! pg_ctl -D "$PARTIAL" status >/dev/null 2>&1; then
+			cat "$PG_HA_RUNTIME_DIR/restore.log" >&2
+			die "the restore's server stopped before it was done (its log is above): the base backup and the archived WAL do not reach restore.targetTime, or a file could not be read"
+		fi
+		state=$(psql -X -A -t -h "$PRIVATE_SOCKET" -U postgres -d postgres \
+			-c "SELECT pg_is_in_recovery() || '|' || coalesce(pg_last_xact_replay_timestamp()::text, 'no transaction yet')" \
+			2>/dev/null || :)
+		[ "${state%%|*}" = false ] && return 0
+		if [ $(($(date +%s) - said)) -ge 30 ] && [ -n "$state" ]; then
+			log "replaying archived WAL: at the transaction of ${state#*|}"
+			said=$(date +%s)
+		fi
+		run_stoppable sleep 1
+	done
+}
+
+restore_primary() {
+	backup=$(choose_base_backup) ||
+		die "no finished base backup in $PG_HA_RESTORE_DIR/base${PG_HA_RESTORE_TARGET_TIME:+ that ended before $PG_HA_RESTORE_TARGET_TIME}: nothing to restore from (see 'Backups and point-in-time recovery' in the README)"
+	log "restoring base backup $backup of $PG_HA_RESTORE_DIR, then its archived WAL up to ${PG_HA_RESTORE_TARGET_TIME:-the end}"
+	run_stoppable cp -R "$PG_HA_RESTORE_DIR/base/$backup/data" "$PARTIAL"
+	chmod 0700 "$PARTIAL"
+	rm -f "$PARTIAL/backup_manifest"
+	write_recovery_settings
+	# A recovery may take hours: pg_ctl waits only until the server is consistent, then the loop takes over.
+	start_private_server restore.log 86400
+	wait_for_promotion
+	log "the restored server replayed to its target and promoted"
+	stop_private_server
+	remove_recovery_settings
+	publish
+}
