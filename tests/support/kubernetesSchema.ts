@@ -6,6 +6,7 @@ import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClai
 import { Service } from "kubernetes-models/v1/Service";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Job } from "kubernetes-models/batch/v1/Job";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
@@ -28,6 +29,7 @@ const MODELS: Record<string, (object: Record<string, unknown>) => Validatable> =
     "v1/Service": (object) => new Service(object),
     "apps/v1/StatefulSet": (object) => new StatefulSet(object),
     "batch/v1/Job": (object) => new Job(object),
+    "batch/v1/CronJob": (object) => new CronJob(object),
     "policy/v1/PodDisruptionBudget": (object) => new PodDisruptionBudget(object),
     "networking.k8s.io/v1/NetworkPolicy": (object) => new NetworkPolicy(object),
     // The end-to-end cluster's add-ons and client pod.

@@ -5,6 +5,7 @@ import * as path from "path";
 import { ClusterNames, clusterNames } from "../../components/naming";
 import { ClusterSettings } from "../../components/settings";
 import { maintenanceJob } from "../../components/specs/maintenanceJob";
+import { backupCronJob } from "../../components/specs/backup";
 import { Passwords } from "../../components/specs/credentials";
 import { TlsMaterial, tlsEnabled, tlsSecretData, tlsSecretName } from "../../components/specs/tls";
 import {
@@ -221,6 +222,11 @@ export interface PodClusterOptions {
      * (`certificateDnsNames`), signed by a CA of the run's own.
      */
     tls?: TlsMaterial<string>;
+    /**
+     * Host directories of claims every pod mounts (the backup volume), by claim name, so that clusters can
+     * share one (a restore reads another cluster's backups); default: a directory of the run's own per claim.
+     */
+    sharedClaimDirs?: Record<string, string>;
 }
 
 export class PodCluster {
@@ -245,6 +251,7 @@ export class PodCluster {
         readonly runId: string,
         binDir: string,
         tls: TlsMaterial<string> | undefined,
+        private readonly sharedClaimDirs: Record<string, string> = {},
     ) {
         const settings = currentSettings;
         this.names = clusterNames(settings);
@@ -283,7 +290,14 @@ export class PodCluster {
     ): Promise<PodCluster> {
         removeStaleRuns();
         const binDir = options.binDir ?? requirePostgresBinDir();
-        const cluster = new PodCluster(settings, passwords, `${process.pid}-${++runCounter}`, binDir, options.tls);
+        const cluster = new PodCluster(
+            settings,
+            passwords,
+            `${process.pid}-${++runCounter}`,
+            binDir,
+            options.tls,
+            options.sharedClaimDirs,
+        );
         liveClusters.add(cluster);
         try {
             cluster.setUp();
@@ -376,6 +390,20 @@ export class PodCluster {
         }
         const env = Object.fromEntries(spec.env.map(({ name, value }) => [name, value]));
         return this.exec(inPod, spec.command, { env, timeoutMs });
+    }
+
+    /**
+     * Runs the base backup the program's CronJob runs (its command and env) from inside pod `inPod`'s
+     * namespaces, which mount the backup volume, the CA and the replication password where the Job's pod does.
+     */
+    runBackupJob(inPod: number, timeoutMs = 120000): Promise<CommandResult> {
+        const cronJob = backupCronJob(this.settings, this.spec.configMap.metadata.name);
+        if (!cronJob) {
+            throw new Error("these settings have no backup");
+        }
+        const [container] = cronJob.spec.jobTemplate.spec.template.spec.containers;
+        const env = Object.fromEntries(container.env.map(({ name, value }) => [name, value]));
+        return this.exec(inPod, container.command, { env, timeoutMs });
     }
 
     /** A cluster DNS outage: no pod or Service name resolves (each pod still knows its own name). */
@@ -775,7 +803,12 @@ export class PodCluster {
             hosts: path.join(root, "hosts"),
             log: path.join(root, "container.log"),
             volumes: Object.fromEntries(
-                Object.keys(this.spec.view.volumes).map((name) => [name, path.join(root, "volumes", name)]),
+                Object.entries(this.spec.view.volumes).map(([name, source]) => [
+                    name,
+                    source.kind === "sharedClaim" && source.claimName !== undefined
+                        ? (this.sharedClaimDirs[source.claimName] ?? path.join(this.runDir, "claims", source.claimName))
+                        : path.join(root, "volumes", name),
+                ]),
             ),
         };
     }
@@ -828,7 +861,7 @@ export class PodCluster {
         this.makeVolumeDirs(ordinal);
         for (const [name, source] of Object.entries(view.volumes)) {
             const dir = dirs.volumes[name];
-            if (source.kind === "claim") {
+            if (source.kind === "claim" || source.kind === "sharedClaim") {
                 // What the kubelet does with fsGroup: the volume's group is fsGroup, group-writable, setgid.
                 fs.chownSync(dir, 0, view.fsGroup);
                 fs.chmodSync(dir, 0o2770);

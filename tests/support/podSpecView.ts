@@ -18,7 +18,10 @@ export function plain<T>(value: pulumi.Input<T> | undefined, what: string): NonN
 }
 
 export interface VolumeSource {
-    kind: "claim" | "configMap" | "secret" | "emptyDir";
+    /** claim: the pod's own, from the claim template; sharedClaim: one claim every pod mounts. */
+    kind: "claim" | "sharedClaim" | "configMap" | "secret" | "emptyDir";
+    /** The claim a sharedClaim volume mounts. */
+    claimName?: string;
     defaultMode?: number;
     /** The Secret a secret volume projects. */
     secretName?: string;
@@ -89,6 +92,9 @@ export function podSpecView(settings: ClusterSettings, passwords: Passwords<stri
                 defaultMode: mode === undefined ? 0o644 : plain(mode, "mode"),
                 secretName: plain(source.secretName, "secretName"),
             };
+        } else if (volume.persistentVolumeClaim !== undefined) {
+            const source = plain(volume.persistentVolumeClaim, "persistentVolumeClaim volume");
+            volumes[name] = { kind: "sharedClaim", claimName: plain(source.claimName, "claimName") };
         } else if (volume.emptyDir !== undefined) {
             volumes[name] = { kind: "emptyDir" };
         } else {

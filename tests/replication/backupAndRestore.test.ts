@@ -1,0 +1,276 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+import { ClusterSettingsInput, resolveSettings } from "../../components/settings";
+import { backupDirectory } from "../../components/specs/backup";
+import { PodCluster, sleep, waitUntil } from "../support/podHarness";
+import { TIMEOUTS, rows, usePodCluster, waitForResult, waitForStreaming } from "../support/podHarnessFixtures";
+
+const PASSWORDS = { superuser: "superuser-password-for-tests", replication: "replication-password-for-tests" };
+/** The claim every cluster of this suite mounts its backups from: one volume, as a shared NFS export would be. */
+const BACKUP_CLAIM = "backups";
+const BACKUPS_DIR = path.join(os.tmpdir(), `pg-ha-backups-${process.pid}`);
+const backup = { volume: { claimName: BACKUP_CLAIM }, archiveTimeoutSeconds: 10, keepBaseBackups: 2 };
+const SOURCE: ClusterSettingsInput = { replicas: 1, storage: { className: "standard", size: "1Gi" }, backup };
+
+/** The host path of the cluster's directory on the backup volume. */
+const sourceDir = (cluster: PodCluster) => path.join(BACKUPS_DIR, cluster.settings.namespace, cluster.settings.name);
+const baseBackups = (cluster: PodCluster) =>
+    fs
+        .readdirSync(path.join(sourceDir(cluster), "base"))
+        .filter((name) => /^\d{8}T\d{6}Z$/.test(name))
+        .sort();
+const archivedWal = (cluster: PodCluster) => fs.readdirSync(path.join(sourceDir(cluster), "wal")).sort();
+
+/** Ends the WAL segment being written (after some activity) and waits until pod 0 has archived it. */
+async function archiveCurrentSegment(cluster: PodCluster): Promise<string> {
+    const segment = await cluster.psql(0, "SELECT pg_walfile_name(pg_current_wal_lsn())");
+    await cluster.psql(0, "SELECT pg_switch_wal()");
+    await waitUntil(`pod 0 archives ${segment}`, () => archivedWal(cluster).includes(segment), TIMEOUTS.replication);
+    return segment;
+}
+
+/** The segments of `start`'s timeline, from `start` to the newest archived one, that are not in `archived`. */
+function missingSegments(archived: string[], start: string): string[] {
+    const timeline = start.slice(0, 8);
+    const position = (segment: string) => parseInt(segment.slice(8, 16), 16) * 256 + parseInt(segment.slice(16), 16);
+    const present = new Set(archived.filter((file) => /^[0-9A-F]{24}$/.test(file) && file.startsWith(timeline)));
+    const newest = Math.max(...[...present].map(position));
+    const missing: string[] = [];
+    for (let at = position(start); at <= newest; at++) {
+        const name = `${timeline}${Math.floor(at / 256)
+            .toString(16)
+            .toUpperCase()
+            .padStart(8, "0")}${(at % 256).toString(16).toUpperCase().padStart(8, "0")}`;
+        if (!present.has(name)) missing.push(name);
+    }
+    return missing;
+}
+
+async function takeBaseBackup(cluster: PodCluster): Promise<string> {
+    const result = await cluster.runBackupJob(0);
+    assert.equal(result.code, 0, `the base backup failed: ${result.stderr}`);
+    assert.match(result.stderr, /base backup \d{8}T\d{6}Z is verified and kept/);
+    return baseBackups(cluster).at(-1) ?? "";
+}
+
+/**
+ * The backups as the program ships them: pod 0's archive_command, the CronJob's base-backup.sh and pod 0's
+ * restore of a new cluster, against real PostgreSQL. Each restore is a new cluster whose pod 0 reads the source
+ * cluster's backups from the same backup volume.
+ */
+describe("backups against real PostgreSQL: archiving, base backups, retention and point-in-time recovery", function () {
+    this.timeout(TIMEOUTS.test);
+    const pods = usePodCluster(SOURCE, PASSWORDS, { sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR } });
+    const restored: PodCluster[] = [];
+
+    /** A new cluster named `name` with a restore setting, started and ready. */
+    async function restore(name: string, replicas: number, targetTime?: string): Promise<PodCluster> {
+        const settings = resolveSettings({
+            ...SOURCE,
+            name,
+            replicas,
+            restore: { from: { name: pods.cluster.settings.name }, ...(targetTime ? { targetTime } : {}) },
+        });
+        const cluster = await PodCluster.create(settings, PASSWORDS, {
+            sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
+        });
+        restored.push(cluster);
+        try {
+            await cluster.startAll();
+        } catch (error) {
+            const log = cluster.logs(0).split("\n").slice(-30).join("\n");
+            throw new Error(`${(error as Error).message}; the last lines of ${name}-0's log:\n${log}`, {
+                cause: error,
+            });
+        }
+        return cluster;
+    }
+
+    before(async function () {
+        await pods.cluster.startAll();
+    });
+
+    after(async function () {
+        for (const cluster of restored) await cluster.destroy();
+        fs.rmSync(BACKUPS_DIR, { recursive: true, force: true });
+    });
+
+    it("pod 0 archives each finished WAL segment into the cluster's directory on the backup volume", async () => {
+        const { cluster } = pods;
+        await cluster.psql(0, "CREATE TABLE early AS SELECT 1 AS id");
+        const segment = await archiveCurrentSegment(cluster);
+        assert.ok(archivedWal(cluster).includes(segment));
+        assert.equal(
+            await cluster.psql(
+                0,
+                "SELECT last_archived_wal >= '" + segment + "' AND failed_count = 0 FROM pg_stat_archiver",
+            ),
+            "t",
+        );
+    });
+
+    it("a base backup taken while writes run passes pg_verifybackup and is kept", async () => {
+        const { cluster } = pods;
+        await cluster.psql(0, "CREATE TABLE written_during_backup (id bigint)");
+        const writer = cluster.exec(0, [
+            "psql",
+            "-X",
+            "-q",
+            "-U",
+            "postgres",
+            "-c",
+            "DO $$BEGIN FOR i IN 1..400 LOOP INSERT INTO written_during_backup SELECT generate_series(1, 500); COMMIT; PERFORM pg_sleep(0.01); END LOOP; END$$",
+        ]);
+        const stamp = await takeBaseBackup(cluster);
+        assert.equal((await writer).code, 0);
+        const verified = await cluster.exec(0, [
+            "pg_verifybackup",
+            `${backupDirectory(cluster.settings)}/base/${stamp}/data`,
+        ]);
+        assert.equal(verified.code, 0, verified.stderr);
+        assert.match(verified.stdout, /backup successfully verified/);
+    });
+
+    let noted = "";
+    let countAtNote = "";
+
+    it("recovering a new cluster to a noted time brings back a dropped table and its rows", async () => {
+        const { cluster } = pods;
+        await cluster.psql(0, "CREATE TABLE precious AS SELECT generate_series(1, 1000) AS id");
+        countAtNote = await cluster.psql(0, "SELECT count(*) FROM precious");
+        await sleep(1100);
+        noted = await cluster.psql(
+            0,
+            "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+        );
+        await sleep(1100);
+        await cluster.psql(0, "DROP TABLE precious");
+        await archiveCurrentSegment(cluster);
+
+        const recovered = await restore("to-time", 2, noted);
+        assert.equal(await recovered.psql(0, "SELECT count(*) FROM precious"), countAtNote);
+        assert.match(recovered.logs(0), /restoring base backup \d{8}T\d{6}Z/);
+        assert.equal(await recovered.psql(0, "SELECT pg_is_in_recovery()"), "f", "the restored pod 0 is the primary");
+        await waitForStreaming(recovered, 1);
+        await waitForResult(recovered, 1, "SELECT count(*) FROM precious", countAtNote);
+        assert.equal(
+            await recovered.psql(0, "SHOW recovery_target_time"),
+            "",
+            "the restored primary carries no recovery settings (its standbys cloned them otherwise)",
+        );
+    });
+
+    it("recovering a new cluster to the end of the archive replays the DROP: the table is gone", async () => {
+        const recovered = await restore("to-end", 1);
+        assert.equal(await recovered.psql(0, "SELECT to_regclass('precious') IS NULL"), "t");
+        assert.equal(await recovered.psql(0, "SELECT count(*) FROM written_during_backup"), "200000");
+
+        await recovered.psql(0, "CREATE TABLE written_after_restore AS SELECT 1 AS id");
+        await recovered.restart(0);
+        await waitUntil("the restored pod 0 is ready again", () => recovered.probe(0, "readiness"), TIMEOUTS.ready);
+        assert.doesNotMatch(
+            recovered.logs(0, { sinceLastStart: true }),
+            /restoring/,
+            "a volume with data is never restored over",
+        );
+        assert.equal(await recovered.psql(0, "SELECT count(*) FROM written_after_restore"), "1");
+    });
+
+    it("a target the archive does not reach fails pod 0 loudly instead of starting with less", async () => {
+        const { cluster } = pods;
+        const future = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
+        const settings = resolveSettings({
+            ...SOURCE,
+            name: "too-far",
+            restore: { from: { name: cluster.settings.name }, targetTime: future },
+        });
+        const tooFar = await PodCluster.create(settings, PASSWORDS, {
+            sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
+        });
+        restored.push(tooFar);
+        await tooFar.start(0);
+        const exit = await tooFar.waitForExit(0, TIMEOUTS.ready);
+        assert.notEqual(exit.code, 0);
+        assert.match(tooFar.logs(0), /recovery ended before configured recovery target was reached/);
+        assert.match(tooFar.logs(0), /the restore's server stopped before it was done/);
+    });
+
+    it("retention keeps the newest base backups and the WAL from the oldest one kept: a restore from it still works", async () => {
+        const { cluster } = pods;
+        const first = baseBackups(cluster)[0];
+        const earliestWal = archivedWal(cluster)[0];
+        await sleep(1100);
+        const second = await takeBaseBackup(cluster);
+        await cluster.psql(0, "CREATE TABLE after_second AS SELECT 'kept' AS note");
+        await sleep(1100);
+        const between = await cluster.psql(
+            0,
+            "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+        );
+        await sleep(1100);
+        // Recovery to a time stops at the first transaction after it, which the archive must hold.
+        await cluster.psql(0, "CREATE TABLE after_between AS SELECT 'not restored' AS note");
+        await archiveCurrentSegment(cluster);
+        const third = await takeBaseBackup(cluster);
+
+        assert.deepEqual(baseBackups(cluster), [second, third], `keepBaseBackups is 2; ${first} goes`);
+        const wal = archivedWal(cluster);
+        assert.ok(!wal.includes(earliestWal), `${earliestWal}, older than every kept base backup, is removed`);
+        const label = fs.readFileSync(path.join(sourceDir(cluster), "base", second, "data", "backup_label"), "utf8");
+        const start = /\(file ([0-9A-F]{24})\)/.exec(label)?.[1] ?? "";
+        assert.deepEqual(
+            missingSegments(wal, start),
+            [],
+            `every WAL segment from ${start}, where the oldest kept backup starts, is still archived`,
+        );
+
+        // Before the third backup ended: the restore must start from the second, the oldest kept.
+        const recovered = await restore("from-oldest", 1, between);
+        assert.match(recovered.logs(0), new RegExp(`restoring base backup ${second}`));
+        assert.equal(await recovered.psql(0, "SELECT note FROM after_second"), "kept");
+        assert.equal(await recovered.psql(0, "SELECT to_regclass('after_between') IS NULL"), "t");
+    });
+
+    it("a failing archive_command shows in pod 0's log, in pg_stat_archiver, and fails the backup Job", async () => {
+        const { cluster } = pods;
+        await cluster.psql(0, "CREATE TABLE more AS SELECT 1 AS id");
+        const segment = await cluster.psql(0, "SELECT pg_walfile_name(pg_current_wal_lsn())");
+        // A file of that name with other content: the archive must not be overwritten with another history.
+        const blocker = path.join(sourceDir(cluster), "wal", segment);
+        fs.writeFileSync(blocker, "not this cluster's WAL");
+        try {
+            await cluster.psql(0, "SELECT pg_switch_wal()");
+            await waitUntil(
+                "pod 0 logs the failing archive_command",
+                () => /archive command failed/.test(cluster.logs(0)),
+                TIMEOUTS.replication,
+            );
+            assert.match(cluster.logs(0), /already archived with other content: refusing to overwrite it/);
+            assert.equal(
+                await cluster.psql(
+                    0,
+                    "SELECT failed_count > 0 AND last_failed_wal = '" + segment + "' FROM pg_stat_archiver",
+                ),
+                "t",
+            );
+            assert.ok(await cluster.probe(0, "readiness"), "pod 0 still serves writes");
+            assert.match(
+                cluster.logs(0),
+                /WARNING: {2}pg-ha: WAL archiving is failing since .* WAL files \(.*\) wait in pg_wal/,
+            );
+            const job = await cluster.runBackupJob(0);
+            assert.notEqual(job.code, 0);
+            assert.match(job.stderr, /WAL archiving on pod 0 is failing since/);
+        } finally {
+            fs.rmSync(blocker);
+        }
+        await waitUntil(`pod 0 archives ${segment} once it can`, () => archivedWal(cluster).includes(segment), 90000);
+        assert.deepEqual(
+            rows(await cluster.psql(0, "SELECT last_archived_wal >= '" + segment + "' FROM pg_stat_archiver")),
+            ["t"],
+        );
+    });
+});
