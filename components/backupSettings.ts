@@ -87,6 +87,16 @@ export const backupSettings = z.strictObject(
 /** An instant with its offset, as PostgreSQL's recovery_target_time and Date.parse both read it. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 
+/**
+ * An unquoted time in a stack file is a YAML timestamp to the Pulumi CLI, which hands it to the program in Go's
+ * format ("2026-11-29 21:30:00 +0000 UTC"): taken as the instant it is, in the form PostgreSQL reads.
+ */
+const GO_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?\d* ([+-]\d{2})(\d{2}) \S+$/;
+function fromGoTime(value: unknown): unknown {
+    const match = typeof value === "string" ? GO_TIME.exec(value) : null;
+    return match ? `${match[1]}T${match[2]}${match[3] ?? ""}${match[4]}:${match[5]}` : value;
+}
+
 export const restoreSettings = z.strictObject(
     {
         from: z.strictObject(
@@ -98,10 +108,14 @@ export const restoreSettings = z.strictObject(
             { error: "must be an object {name, namespace?}: the cluster whose backups to restore" },
         ),
         targetTime: z
-            .string({ error: "must be a string" })
-            .refine((value) => INSTANT.test(value) && !Number.isNaN(Date.parse(value)), {
-                error: 'must be an instant with its offset, such as "2026-11-29T21:30:00Z" or "2026-11-29T22:30:00+01:00"',
-            })
+            .preprocess(
+                fromGoTime,
+                z
+                    .string({ error: "must be a string" })
+                    .refine((value) => INSTANT.test(value) && !Number.isNaN(Date.parse(value)), {
+                        error: 'must be an instant with its offset, such as "2026-11-29T21:30:00Z" or "2026-11-29T22:30:00+01:00"',
+                    }),
+            )
             .optional(),
     },
     { error: "must be an object {from: {name, namespace?}, targetTime?}" },

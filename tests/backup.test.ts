@@ -155,6 +155,15 @@ describe("restore settings", () => {
     });
 });
 
+describe("restore settings from a stack file", () => {
+    it("take an unquoted time, which the Pulumi CLI hands over in Go's format, as the instant it is", () => {
+        const restore = (targetTime: string) =>
+            settingsWith({ backup: { volume }, restore: { from: { name: "old" }, targetTime } }).restore?.targetTime;
+        assert.strictEqual(restore("2026-11-29 22:23:09 +0000 UTC"), "2026-11-29T22:23:09+00:00");
+        assert.strictEqual(restore("2026-11-29 23:23:09.123456789 +0100 CET"), "2026-11-29T23:23:09.123456+01:00");
+    });
+});
+
 describe("the WAL archive in the pods' configuration", () => {
     it("has no archive lines without a backup setting, so that clusters without one keep their pods", () => {
         assert.doesNotMatch(postgresqlConf(settingsWith({})), /archive/);

@@ -36,6 +36,11 @@ interface ObjectInputs {
 }
 
 const inputsOf = (resource: RegisteredResource) => resource.inputs as ObjectInputs;
+/** The data volumes (and their claims), one per pod, which carry their ordinal; not the backup volume. */
+const hasOrdinal = (resource: RegisteredResource) =>
+    inputsOf(resource).metadata.labels?.["pg-ha/ordinal"] !== undefined;
+const dataVolumesOf = (run: ProgramRun) => ofType(run, T.pv).filter(hasOrdinal);
+const dataClaimsOf = (run: ProgramRun) => ofType(run, T.pvc).filter(hasOrdinal);
 const only = (run: ProgramRun, type: string) => {
     const found = ofType(run, type);
     assert.strictEqual(found.length, 1, `expected one ${type}, got ${found.length}`);
@@ -148,7 +153,7 @@ for (const stack of stackNames()) {
                 usesNfs ? "creates one PersistentVolume per pod" : "creates no PersistentVolume (dynamic provisioning)",
                 () => {
                     const replicas = statefulSetOf(run).spec.replicas;
-                    assert.strictEqual(ofType(run, T.pv).length, usesNfs ? replicas : 0);
+                    assert.strictEqual(dataVolumesOf(run).length, usesNfs ? replicas : 0);
                 },
             );
 
@@ -166,7 +171,7 @@ for (const stack of stackNames()) {
                 const headless = ofType(run, T.service).find((service) => inputsOf(service).spec.clusterIP === "None");
                 assert.ok(headless, "no headless Service");
                 for (const required of [
-                    ...ofType(run, T.pv),
+                    ...dataVolumesOf(run),
                     headless,
                     ofSecret(run, "credentials"),
                     ofSecret(run, "tls"),
@@ -227,19 +232,19 @@ for (const stack of stackNames()) {
                     { length: sts.spec.replicas },
                     (_, ordinal) => `${template}-${sts.metadata.name}-${ordinal}`,
                 );
-                const claims = ofType(run, T.pv).map((pv) => (inputsOf(pv) as PersistentVolumeInputs).spec.claimRef);
+                const claims = dataVolumesOf(run).map((pv) => (inputsOf(pv) as PersistentVolumeInputs).spec.claimRef);
                 if (!usesNfs) {
                     assert.deepStrictEqual(claims, []);
                     return;
                 }
                 assert.deepStrictEqual(claims.map((claim) => claim.name).sort(), expectedClaims.sort());
-                const madeClaims = ofType(run, T.pvc).map(inputsOf);
+                const madeClaims = dataClaimsOf(run).map(inputsOf);
                 for (const claim of claims) {
                     assert.strictEqual(claim.namespace, sts.metadata.namespace);
                     const made = madeClaims.find((candidate) => candidate.metadata.name === claim.name);
                     assert.ok(made, `the program makes claim ${claim.name} itself`);
                     // From both sides: the claim names the volume, the volume the claim's uid (the mocks' stand-in).
-                    const volume = ofType(run, T.pv).find((pv) => inputsOf(pv).spec.claimRef === claim);
+                    const volume = dataVolumesOf(run).find((pv) => inputsOf(pv).spec.claimRef === claim);
                     assert.strictEqual(made.spec.volumeName, volume && inputsOf(volume).metadata.name);
                     const ordinal = claim.name.split("-").pop();
                     assert.strictEqual(claim.uid, `uid-of-${sts.metadata.name}-data-claim-${ordinal}`);
@@ -248,7 +253,7 @@ for (const stack of stackNames()) {
 
             it("gives each pod its own NFS path, in ordinal order, mounted hard and retained", () => {
                 const storage = values["pg-ha:storage"] as { nfs?: { paths: string[] } };
-                const volumes = ofType(run, T.pv).map((pv) => inputsOf(pv) as PersistentVolumeInputs);
+                const volumes = dataVolumesOf(run).map((pv) => inputsOf(pv) as PersistentVolumeInputs);
                 assert.deepStrictEqual(
                     volumes.map((pv) => pv.spec.nfs.path),
                     storage.nfs?.paths ?? [],
@@ -263,7 +268,7 @@ for (const stack of stackNames()) {
                 const templateClass = statefulSetOf(run).spec.volumeClaimTemplates[0].spec.storageClassName;
                 if (usesNfs) {
                     assert.strictEqual(templateClass, "");
-                    for (const pv of ofType(run, T.pv)) {
+                    for (const pv of dataVolumesOf(run)) {
                         assert.strictEqual((inputsOf(pv) as PersistentVolumeInputs).spec.storageClassName, "");
                     }
                 } else {
@@ -485,7 +490,7 @@ for (const stack of stackNames()) {
                 );
                 assert.deepStrictEqual(
                     await valueOf(run.outputs.persistentVolumeNames),
-                    ofType(run, T.pv).map((pv) => inputsOf(pv).metadata.name),
+                    dataVolumesOf(run).map((pv) => inputsOf(pv).metadata.name),
                 );
             });
         });

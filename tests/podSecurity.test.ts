@@ -13,6 +13,7 @@ import { ProgramRun, engineConfig, ofType, runProgram, runStack, stackNames } fr
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 const JOB = "kubernetes:batch/v1:Job";
+const CRON_JOB = "kubernetes:batch/v1:CronJob";
 
 interface PodTemplate {
     metadata: { annotations?: Record<string, string> };
@@ -24,8 +25,16 @@ function podTemplateOf(run: ProgramRun): PodTemplate {
     return (sts.inputs as { spec: { template: PodTemplate } }).spec.template;
 }
 
+/** The pod templates of the maintenance Job and, with backups, of the base backup CronJob. */
 function jobPodTemplatesOf(run: ProgramRun): PodTemplate[] {
-    return ofType(run, JOB).map((job) => (job.inputs as { spec: { template: PodTemplate } }).spec.template);
+    return [
+        ...ofType(run, JOB).map((job) => (job.inputs as { spec: { template: PodTemplate } }).spec.template),
+        ...ofType(run, CRON_JOB).map(
+            (cronJob) =>
+                (cronJob.inputs as { spec: { jobTemplate: { spec: { template: PodTemplate } } } }).spec.jobTemplate.spec
+                    .template,
+        ),
+    ];
 }
 
 function namespaceLabelsOf(run: ProgramRun): Record<string, string> | undefined {
@@ -53,7 +62,7 @@ describe("Pod Security Standards", () => {
                 assert.deepStrictEqual(violations, [], describeViolations(violations));
             });
 
-            it("runs the maintenance Jobs' pods at the restricted profile too, with requests and a memory limit, and no token", () => {
+            it("runs the maintenance and backup Jobs' pods at the restricted profile too, with requests and a memory limit, and no token", () => {
                 const templates = jobPodTemplatesOf(run);
                 assert.ok(templates.length > 0, "the stack runs no Job");
                 for (const template of templates) {

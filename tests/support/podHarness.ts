@@ -363,12 +363,12 @@ export class PodCluster {
                 throw new Error(`the container needs ConfigMap ${ref.configMap} (key ${ref.key}), which is not there`);
             }
         }
-        return {
-            PATH: `${this.binDir}:/usr/bin:/bin`,
-            HOME: "/var/lib/postgresql",
-            ...spec.view.env,
-            ...fromConfigMaps,
-        };
+        return { ...this.imageEnv(), ...spec.view.env, ...fromConfigMaps };
+    }
+
+    /** What the image sets for every container: PATH and HOME. */
+    private imageEnv(): Record<string, string> {
+        return { PATH: `${this.binDir}:/usr/bin:/bin`, HOME: "/var/lib/postgresql" };
     }
 
     /**
@@ -403,7 +403,7 @@ export class PodCluster {
         }
         const [container] = cronJob.spec.jobTemplate.spec.template.spec.containers;
         const env = Object.fromEntries(container.env.map(({ name, value }) => [name, value]));
-        return this.exec(inPod, container.command, { env, timeoutMs });
+        return this.exec(inPod, container.command, { env, timeoutMs, ownEnv: true });
     }
 
     /** A cluster DNS outage: no pod or Service name resolves (each pod still knows its own name). */
@@ -702,13 +702,15 @@ export class PodCluster {
     async exec(
         ordinal: number,
         argv: string[],
-        options: { env?: Record<string, string>; timeoutMs?: number } = {},
+        options: { env?: Record<string, string>; timeoutMs?: number; ownEnv?: boolean } = {},
     ): Promise<CommandResult> {
         const container = this.containers.get(ordinal);
         if (!container || container.status) {
             return { code: 126, stdout: "", stderr: `${this.podName(ordinal)} is not running` };
         }
-        const env = { ...this.containerEnv(container.spec), ...options.env };
+        // ownEnv: another pod's container, run from inside this one: the image's PATH and HOME and its own env.
+        const base = options.ownEnv ? this.imageEnv() : this.containerEnv(container.spec);
+        const env = { ...base, ...options.env };
         return runAsync(
             "nsenter",
             [
