@@ -19,6 +19,7 @@ set -eu
 : "${PG_HA_REPLICATION_PASSWORD_FILE:?PG_HA_REPLICATION_PASSWORD_FILE must be set}"
 : "${PGUSER:?PGUSER must be set}"
 : "${PGPASSFILE:?PGPASSFILE must be set}"
+: "${PG_HA_PRIMARY_WAIT_SECONDS:=300}"
 
 log() {
 	printf '%s pg-ha base-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2
@@ -54,7 +55,19 @@ apply_retention() {
 	pg_archivecleanup "$PG_HA_BACKUP_DIR/wal" "$start"
 }
 
+# A new pod may be refused for its first seconds, until the NetworkPolicy controller admits its address, and
+# pod 0 may be restarting when the schedule comes: wait for it rather than fail the night's backup.
+wait_for_primary() {
+	deadline=$(($(date +%s) + PG_HA_PRIMARY_WAIT_SECONDS))
+	until pg_isready -q -t 5; do
+		[ "$(date +%s)" -lt "$deadline" ] ||
+			die "pod 0 did not answer through $PGHOST within ${PG_HA_PRIMARY_WAIT_SECONDS}s"
+		sleep 2
+	done
+}
+
 write_passfile "$PG_HA_REPLICATION_PASSWORD_FILE" "$PGUSER" "$PGPASSFILE"
+wait_for_primary
 identity=$(psql -X -A -t -d "dbname=replication replication=true" -c "IDENTIFY_SYSTEM") ||
 	die "could not reach pod 0 through $PGHOST as $PGUSER"
 claim_backup_directory "$PG_HA_BACKUP_DIR" "${identity%%|*}" || exit 1

@@ -6,7 +6,7 @@
 # - on a standby, the replication passfile follows the Secret, for the WAL receiver's next connection;
 # - on every pod, a renewed certificate is loaded (a reload: no connection is cut, and a bad certificate is
 #   refused while the server keeps the one it has);
-# - on pod 0, failing WAL archiving is said in the log once a minute, with the WAL it leaves waiting;
+# - on pod 0, failing or stuck WAL archiving is said in the log once a minute, with the WAL it leaves waiting;
 # - on a standby, the CAs it trusts for pod 0 follow the Secret's (see "The CAs a standby trusts" below), and
 #   one still on sslmode=prefer from the moment TLS was turned on switches to verify-full once pod 0
 #   presents a certificate it can verify.
@@ -161,19 +161,27 @@ verify_primary_once_it_offers_tls() {
 	say "pod 0 presents a certificate signed by the cluster's CA: streaming with sslmode=verify-full from now on"
 }
 
-# While archive_command fails, pod 0 keeps every WAL file not yet archived in pg_wal, which grows until
-# archiving works again or the volume is full. PostgreSQL logs each failure; this says, once a minute, what
-# they add up to. pg_stat_archiver is what alerts read (see "Backups and point-in-time recovery" in the README).
+# While archive_command fails or hangs (a hard NFS mount whose server is away), pod 0 keeps every WAL file not
+# yet archived in pg_wal, which grows until archiving works again or the volume is full. PostgreSQL logs each
+# failure but not a hang; this says, once a minute, what either adds up to: archiving is failing, or the oldest
+# finished WAL file has waited more than a minute (normally one is archived within a second). pg_stat_archiver
+# is what alerts read (see "Backups and point-in-time recovery" in the README).
 warn_if_archiving_fails() {
 	[ $(($(date +%s) - $(cat "$RUNTIME_STATE/archive-warned" 2>/dev/null || echo 0))) -ge 60 ] || return 0
-	problem=$(local_psql -c "SELECT 'WAL archiving is failing since ' || a.last_failed_time || ' ('
-			|| a.failed_count || ' failures, the last on ' || a.last_failed_wal || '): ' || w.waiting
-			|| ' WAL files (' || pg_size_pretty(w.waiting * pg_size_bytes(current_setting('wal_segment_size')))
+	problem=$(local_psql -c "SELECT CASE WHEN a.last_failed_time > coalesce(a.last_archived_time, '-infinity')
+				THEN 'WAL archiving is failing since ' || a.last_failed_time || ' (' || a.failed_count
+					|| ' failures, the last on ' || a.last_failed_wal || ')'
+				ELSE 'WAL archiving is stuck or behind: the oldest WAL file waiting was finished '
+					|| round(extract(epoch FROM now() - w.oldest)) || ' s ago' END
+			|| ': ' || w.waiting || ' WAL files ('
+			|| pg_size_pretty(w.waiting * pg_size_bytes(current_setting('wal_segment_size')))
 			|| ') wait in pg_wal and stay there until it works again'
 		FROM pg_stat_archiver a,
-			(SELECT count(*) AS waiting FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready') w
+			(SELECT count(*) AS waiting, min(modification) AS oldest
+				FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready') w
 		WHERE current_setting('archive_mode') <> 'off'
-			AND a.last_failed_time > coalesce(a.last_archived_time, '-infinity')") || return 0
+			AND (a.last_failed_time > coalesce(a.last_archived_time, '-infinity')
+				OR w.oldest < now() - interval '1 minute')") || return 0
 	[ -n "$problem" ] || return 0
 	say --warning "$problem: see 'Backups and point-in-time recovery' in the README"
 	remember archive-warned "$(date +%s)"

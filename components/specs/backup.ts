@@ -181,6 +181,7 @@ export function backupCronJob(settings: ClusterSettings, configMapName: string) 
         PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
         PG_HA_BACKUP_DIR: backupDirectory(settings),
         PG_HA_KEEP_BASE_BACKUPS: String(backup.keepBaseBackups),
+        PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
         ...(tls ? { PGSSLMODE: "verify-full", PGSSLROOTCERT: TLS_FILES.ca } : {}),
     };
     const template = {

@@ -5,6 +5,7 @@ import * as path from "path";
 
 import { ClusterSettingsInput, resolveSettings } from "../../components/settings";
 import { backupDirectory } from "../../components/specs/backup";
+import { POD_PATHS } from "../../components/specs/podPaths";
 import { PodCluster, sleep, waitUntil } from "../support/podHarness";
 import { TIMEOUTS, rows, usePodCluster, waitForResult, waitForStreaming } from "../support/podHarnessFixtures";
 
@@ -135,6 +136,8 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
     });
 
     let noted = "";
+    /** The cluster restored to the noted time: two pods, backing up to a directory of its own. */
+    let toTime: PodCluster | undefined;
     let countAtNote = "";
 
     it("recovering a new cluster to a noted time brings back a dropped table and its rows", async () => {
@@ -151,6 +154,7 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         await archiveCurrentSegment(cluster);
 
         const recovered = await restore("to-time", 2, noted);
+        toTime = recovered;
         assert.equal(await recovered.psql(0, "SELECT count(*) FROM precious"), countAtNote);
         assert.match(recovered.logs(0), /restoring base backup \d{8}T\d{6}Z/);
         assert.equal(await recovered.psql(0, "SELECT pg_is_in_recovery()"), "f", "the restored pod 0 is the primary");
@@ -161,6 +165,19 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
             "",
             "the restored primary carries no recovery settings (its standbys cloned them otherwise)",
         );
+    });
+
+    it("a base backup started while pod 0 is away waits for it instead of failing the night's backup", async () => {
+        assert.ok(toTime, "the cluster restored to the noted time exists");
+        const cluster = toTime;
+        await cluster.kill(0);
+        // From the standby's pod, which shares the backup volume and the cluster network, as the Job's pod would.
+        const job = cluster.runBackupJob(1);
+        await sleep(3000);
+        await cluster.start(0);
+        const result = await job;
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stderr, /base backup \d{8}T\d{6}Z is verified and kept/);
     });
 
     it("recovering a new cluster to the end of the archive replays the DROP: the table is gone", async () => {
@@ -271,6 +288,44 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         assert.deepEqual(
             rows(await cluster.psql(0, "SELECT last_archived_wal >= '" + segment + "' FROM pg_stat_archiver")),
             ["t"],
+        );
+    });
+
+    it("archiving that hangs (the archiver stuck on its volume) is said in pod 0's log once a WAL file waits a minute", async () => {
+        const { cluster } = pods;
+        const archiver = await cluster.psql(0, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'archiver'");
+        // A stopped archiver waits as one blocked on a hard NFS mount would: no failure, nothing archived.
+        await cluster.exec(0, ["kill", "-STOP", archiver]);
+        try {
+            await cluster.psql(0, "CREATE TABLE while_stuck AS SELECT 1 AS id");
+            const segment = await cluster.psql(0, "SELECT pg_walfile_name(pg_current_wal_lsn())");
+            await cluster.psql(0, "SELECT pg_switch_wal()");
+            const ready = path.join(
+                cluster.hostPath(0, POD_PATHS.pgdata),
+                "pg_wal",
+                "archive_status",
+                `${segment}.ready`,
+            );
+            await waitUntil(`${segment} waits to be archived`, () => fs.existsSync(ready), TIMEOUTS.replication);
+            // Finished two minutes ago, as far as the check can tell.
+            const past = new Date(Date.now() - 120_000);
+            fs.utimesSync(ready, past, past);
+            // The warning is said at most once a minute: forget the last one (the failing test's).
+            fs.rmSync(path.join(cluster.hostPath(0, POD_PATHS.runtime), "archive-warned"), { force: true });
+            assert.ok(await cluster.probe(0, "readiness"), "pod 0 still serves writes");
+            assert.match(
+                cluster.logs(0),
+                /WARNING: {2}pg-ha: WAL archiving is stuck or behind: the oldest WAL file waiting was finished 1\d\d s ago: \d+ WAL files/,
+            );
+        } finally {
+            await cluster.exec(0, ["kill", "-CONT", archiver]);
+        }
+        await waitUntil(
+            "pod 0 archives again",
+            async () =>
+                (await cluster.psql(0, "SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'")) ===
+                "0",
+            90000,
         );
     });
 });
