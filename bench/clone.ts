@@ -39,7 +39,7 @@ function runOrFail(command: string, args: string[]): void {
  * must move; not pg_wal, the primary's WAL backlog) to a fresh directory on the same filesystem, then
  * `sync` so that the copy is as durable as the clone. Returns the milliseconds it took.
  */
-function copyRelationFiles(cluster: PodCluster, target: string): number {
+export function copyRelationFiles(cluster: PodCluster, target: string): number {
     const pgdata = cluster.hostPath(0, POD_PATHS.pgdata);
     fs.rmSync(target, { recursive: true, force: true });
     fs.mkdirSync(target);

@@ -1,7 +1,7 @@
 import { performance } from "perf_hooks";
 
 import { ClusterSettingsInput, resolveSettings } from "../components/settings";
-import { PodCluster, harnessSkipReason, sleep } from "../tests/support/podHarness";
+import { PodCluster, PodClusterOptions, harnessSkipReason, sleep } from "../tests/support/podHarness";
 
 /** Fixed passwords: the benchmarks measure time, not secrecy. */
 export const BENCH_PASSWORDS = { superuser: "bench-superuser-password", replication: "bench-replication-password" };
@@ -24,8 +24,9 @@ export function requireHarness(section: string): void {
 export async function withCluster<T>(
     input: ClusterSettingsInput,
     body: (cluster: PodCluster) => Promise<T>,
+    options: PodClusterOptions = {},
 ): Promise<T> {
-    const cluster = await PodCluster.create(resolveSettings(input), BENCH_PASSWORDS);
+    const cluster = await PodCluster.create(resolveSettings(input), BENCH_PASSWORDS, options);
     try {
         return await body(cluster);
     } catch (error) {

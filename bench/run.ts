@@ -1,5 +1,6 @@
 import { cpus, totalmem } from "os";
 import { parseArgs } from "util";
+import { backupBenchmark } from "./backup";
 import { cloneBenchmark } from "./clone";
 import { coldStartBenchmark } from "./coldstart";
 import { e2eBenchmark } from "./e2e";
@@ -7,7 +8,7 @@ import { lagBenchmark } from "./lag";
 import { programCost } from "./programCost";
 import { Row, renderTable } from "./report";
 
-const SECTIONS = ["clone", "lag", "coldstart", "program", "e2e"] as const;
+const SECTIONS = ["clone", "lag", "coldstart", "backup", "program", "e2e"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -44,6 +45,9 @@ async function main(): Promise<void> {
     }
     if (wanted("coldstart")) {
         rows.push(...(await coldStartBenchmark(runs)));
+    }
+    if (wanted("backup")) {
+        rows.push(...(await backupBenchmark(runs)));
     }
     if (wanted("e2e")) {
         rows.push(...(await e2eBenchmark(runs)));

@@ -124,7 +124,9 @@ export const restoreSettings = z.strictObject(
 export type BackupSettings = z.output<typeof backupSettings>;
 export type RestoreSettings = z.output<typeof restoreSettings>;
 
-const MAX_NAME_WITH_BACKUP = 52 - "-backup".length;
+// A Job's name is at most 63 characters (its pods' job-name label): the first backup Job is
+// <name>-first-backup-<6 hex digits>, and the CronJob's Jobs <name>-backup-<8 digits>.
+const MAX_NAME_WITH_BACKUP = 63 - "-first-backup-".length - 6;
 
 type Problem = { path: string[]; input: unknown; message: string };
 
@@ -143,12 +145,11 @@ export function backupProblems(settings: {
             message: "is only read with className: an NFS export's or your claim's size is its own",
         });
     }
-    // A CronJob's name leaves 11 characters of its 63 to the Jobs it makes.
     if (settings.backup && settings.name.length > MAX_NAME_WITH_BACKUP) {
         problems.push({
             path: ["name"],
             input: settings.name,
-            message: `must be at most ${MAX_NAME_WITH_BACKUP} characters with backup: the backup CronJob is named <name>-backup, and a CronJob's name at most 52`,
+            message: `must be at most ${MAX_NAME_WITH_BACKUP} characters with backup: the first backup Job is named <name>-first-backup-<digest>, and a Job's name at most 63`,
         });
     }
     if (settings.restore && !settings.backup) {

@@ -12,6 +12,12 @@ export const BACKUP_VOLUME = "backup";
 /** Hex digits of the configuration's digest in its ConfigMap's name: enough that versions never collide. */
 const CONFIG_DIGEST_LENGTH = 12;
 
+/**
+ * Hex digits of the first backup Job's digest: a Job's name is at most 63 characters (its pods' job-name label),
+ * and with backups `name` is at most 43 (see backupSettings.ts).
+ */
+export const FIRST_BACKUP_DIGEST_LENGTH = 6;
+
 /** The role the standbys use to stream from pod 0. */
 export const REPLICATION_USER = "replicator";
 
@@ -60,6 +66,8 @@ export interface ClusterNames {
     backupPersistentVolume: string;
     /** The CronJob of the base backups. */
     backupCronJob: string;
+    /** The Job of the first base backup, one name per version of its spec (see `firstBackupJob`). */
+    firstBackupJob: (checksum: string) => string;
     /** Stable DNS name of one pod, through the headless Service. */
     podHost: (ordinal: number) => string;
     /** The in-cluster DNS name of a Service of this cluster. */
@@ -92,6 +100,7 @@ export function clusterNames(settings: Pick<ClusterSettings, "namespace" | "name
         backupClaim: `${name}-backup`,
         backupPersistentVolume: `${namespace}-${name}-backup`,
         backupCronJob: `${name}-backup`,
+        firstBackupJob: (checksum) => `${name}-first-backup-${checksum.slice(0, FIRST_BACKUP_DIGEST_LENGTH)}`,
         podHost: (ordinal) => `${pod(ordinal)}.${serviceHost(headlessService)}`,
         serviceHost,
         primaryHost: `${pod(0)}.${headlessService}`,

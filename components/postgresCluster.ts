@@ -186,10 +186,18 @@ export class PostgresCluster extends pulumi.ComponentResource {
             },
         );
 
+        // Once pod 0 answers; the first Job takes a base backup at once, the CronJob then on its schedule.
+        const backupDependencies = [...namespace, sts, secret, ...tlsSecret, configMap, ...backupClaim, ...policy];
         if (objects.backupCronJob) {
             new k8s.batch.v1.CronJob(`${name}-backup`, objects.backupCronJob, {
                 parent: this,
-                dependsOn: [...namespace, sts, secret, ...tlsSecret, configMap, ...backupClaim, ...policy],
+                dependsOn: backupDependencies,
+            });
+        }
+        if (objects.firstBackupJob) {
+            new k8s.batch.v1.Job(`${name}-first-backup`, objects.firstBackupJob, {
+                parent: this,
+                dependsOn: backupDependencies,
             });
         }
 

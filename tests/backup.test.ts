@@ -3,7 +3,7 @@ import * as assert from "assert";
 import { ClusterSettingsInput, ConfigError, resolveSettings } from "../components/settings";
 import { postgresqlConf } from "../components/specs/configuration";
 import { statefulSet } from "../components/specs/statefulSet";
-import { backupCronJob } from "../components/specs/backup";
+import { backupCronJob, firstBackupJob } from "../components/specs/backupJobs";
 import { validateKubernetesObject } from "./support/kubernetesSchema";
 import { RegisteredResource } from "./support/mockEngine";
 import { engineConfig, runProgram, stackConfig } from "./support/stacks";
@@ -98,12 +98,15 @@ describe("backup settings", () => {
         assert.match(problems({ backup: { volume, archiveTimeoutSeconds: 7200 } }).join(), /must be at most 3600/);
     });
 
-    it("limit the cluster's name so that the backup CronJob's name fits", () => {
+    it("limit the cluster's name so that the backup Jobs' names fit in 63 characters", () => {
         assert.match(
-            problems({ name: "n".repeat(46), backup: { volume } }).join(),
-            /^name: must be at most 45 characters with backup/,
+            problems({ name: "n".repeat(44), backup: { volume } }).join(),
+            /^name: must be at most 43 characters with backup/,
         );
-        assert.doesNotThrow(() => settingsWith({ name: "n".repeat(46) }));
+        assert.doesNotThrow(() => settingsWith({ name: "n".repeat(44) }));
+        const longest = settingsWith({ name: "n".repeat(43), backup: { volume } });
+        assert.ok((firstBackupJob(longest, "config")?.metadata.name.length ?? 99) <= 63);
+        assert.ok((backupCronJob(longest, "config")?.metadata.name.length ?? 99) + "-29411520".length <= 63);
     });
 
     it("refuse archive and recovery parameters in postgresqlParameters: the backup setting manages them", () => {
@@ -225,6 +228,18 @@ describe("the base backup CronJob", () => {
 
     it("is made only with a backup setting", () => {
         assert.strictEqual(backupCronJob(settingsWith({}), "config-v1"), undefined);
+        assert.strictEqual(firstBackupJob(settingsWith({}), "config-v1"), undefined);
+    });
+
+    it("has a first Job that backs up at once, only while there is no base backup, without holding up pulumi up", () => {
+        const job = firstBackupJob(settings, "config-v1");
+        assert.ok(job);
+        assert.strictEqual(job.metadata.annotations["pulumi.com/skipAwait"], "true");
+        const [container] = job.spec.template.spec.containers;
+        assert.ok(container.env.some((e) => e.name === "PG_HA_ONLY_IF_NONE" && e.value === "true"));
+        assert.deepStrictEqual(container.command, ["/bin/sh", "/etc/pg-ha/config/base-backup.sh"]);
+        assert.notStrictEqual(firstBackupJob(settings, "config-v2")?.metadata.name, job.metadata.name);
+        assert.doesNotThrow(() => validateKubernetesObject(job));
     });
 });
 

@@ -8,6 +8,7 @@
 # - Retention: the newest PG_HA_KEEP_BASE_BACKUPS verified base backups stay; older ones go, and with them
 #   the archived WAL older than the oldest one that stays (pg_archivecleanup), which no restore can use:
 #   every restore starts from a base backup that stays.
+# - With PG_HA_ONLY_IF_NONE=true (the Job of the first base backup), only while the directory holds none.
 # - Loud: the Job fails (and stays, with this log) when the backup fails, and also when pod 0's WAL archiving
 #   is failing: the backup is kept, but the WAL after it is missing until archiving works again.
 set -eu
@@ -32,7 +33,7 @@ die() {
 
 # Finished, verified base backups, oldest first: their names are UTC times that sort as they happened.
 finished_backups() {
-	ls "$PG_HA_BACKUP_DIR/base" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | sort || :
+	ls "$PG_HA_BACKUP_DIR/base" 2>/dev/null | grep -E '^[0-9]{8}T[0-9]{6}Z$' | sort || :
 }
 
 # The WAL file a base backup starts in, from its backup_label: the oldest WAL a restore from it reads.
@@ -66,6 +67,13 @@ wait_for_primary() {
 	done
 }
 
+# The first base backup's Job (PG_HA_ONLY_IF_NONE): the schedule takes the next ones.
+newest=$(finished_backups | tail -n 1)
+if [ "${PG_HA_ONLY_IF_NONE:-}" = true ] && [ -n "$newest" ]; then
+	log "base backup $newest exists already: the schedule takes the next one"
+	exit 0
+fi
+
 write_passfile "$PG_HA_REPLICATION_PASSWORD_FILE" "$PGUSER" "$PGPASSFILE"
 wait_for_primary
 identity=$(psql -X -A -t -d "dbname=replication replication=true" -c "IDENTIFY_SYSTEM") ||
@@ -78,9 +86,16 @@ for stale in "$PG_HA_BACKUP_DIR"/base/*.partial; do
 	rm -rf "$stale"
 done
 
+# Names are to the second: one started in the same second as another (the first backup's Job and a run of the
+# CronJob) takes the next.
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
+until mkdir "$PG_HA_BACKUP_DIR/base/$stamp.partial" 2>/dev/null; do
+	[ ! -e "$PG_HA_BACKUP_DIR/base/$stamp.partial" ] && [ ! -e "$PG_HA_BACKUP_DIR/base/$stamp" ] &&
+		die "could not make $PG_HA_BACKUP_DIR/base/$stamp.partial"
+	sleep 1
+	stamp=$(date -u +%Y%m%dT%H%M%SZ)
+done
 partial="$PG_HA_BACKUP_DIR/base/$stamp.partial"
-mkdir "$partial"
 log "taking base backup $stamp of $PGHOST"
 started=$(date +%s)
 pg_basebackup -D "$partial/data" --wal-method=stream --checkpoint=fast --label="pg-ha $stamp" >&2 ||

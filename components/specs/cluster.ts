@@ -8,7 +8,8 @@ import { statefulSet } from "./statefulSet";
 import { networkPolicy, podDisruptionBudget } from "./policies";
 import { maintenanceJob } from "./maintenanceJob";
 import { TlsMaterial, generatedTlsSecret } from "./tls";
-import { backupCronJob, backupPersistentVolume, backupPersistentVolumeClaim } from "./backup";
+import { backupPersistentVolume, backupPersistentVolumeClaim } from "./backupVolume";
+import { backupCronJob, firstBackupJob } from "./backupJobs";
 
 /**
  * Every Kubernetes object of one cluster, built from its settings. The component registers these, and
@@ -31,6 +32,7 @@ export function clusterObjects<T>(settings: ClusterSettings, passwords: Password
         statefulSet: statefulSet(settings, configMap.metadata.name),
         maintenanceJob: maintenanceJob(settings, configMap.metadata.name),
         backupCronJob: backupCronJob(settings, configMap.metadata.name),
+        firstBackupJob: firstBackupJob(settings, configMap.metadata.name),
         podDisruptionBudget: podDisruptionBudget(settings),
         networkPolicy: networkPolicy(settings),
     };
@@ -62,5 +64,6 @@ export function inApplyOrder<T>(objects: ClusterObjects<T>) {
         // Applied with the rest it fails until pod 0 answers, and retries (backoffLimit) until then.
         objects.maintenanceJob,
         ...(objects.backupCronJob ? [objects.backupCronJob] : []),
+        ...(objects.firstBackupJob ? [objects.firstBackupJob] : []),
     ];
 }

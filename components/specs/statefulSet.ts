@@ -16,7 +16,8 @@ import { POD_PATHS } from "./podPaths";
 import { volumeClaimTemplate } from "./storage";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
 import { TLS_FILES, tlsEnabled, tlsSecretName } from "./tls";
-import { backupVolumeMount, restoreEnv } from "./backup";
+import { restoreEnv } from "./backup";
+import { backupVolumeMount } from "./backupVolume";
 
 export const CONTAINER_NAME = "postgresql";
 export const VOLUME_PERMISSIONS_CONTAINER_NAME = "volume-permissions";

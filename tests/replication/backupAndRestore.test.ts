@@ -113,6 +113,23 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         );
     });
 
+    it("the first backup's Job takes a base backup while there is none, and then leaves it to the schedule", async () => {
+        const { cluster } = pods;
+        assert.deepEqual(baseBackups(cluster), []);
+        const first = await cluster.runBackupJob(0, { first: true });
+        assert.equal(first.code, 0, first.stderr);
+        assert.match(first.stderr, /base backup \d{8}T\d{6}Z is verified and kept/);
+        const taken = baseBackups(cluster);
+        assert.equal(taken.length, 1);
+        const again = await cluster.runBackupJob(0, { first: true });
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(
+            again.stderr,
+            new RegExp(`base backup ${taken[0]} exists already: the schedule takes the next one`),
+        );
+        assert.deepEqual(baseBackups(cluster), taken);
+    });
+
     it("a base backup taken while writes run passes pg_verifybackup and is kept", async () => {
         const { cluster } = pods;
         await cluster.psql(0, "CREATE TABLE written_during_backup (id bigint)");

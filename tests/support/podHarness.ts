@@ -5,7 +5,7 @@ import * as path from "path";
 import { ClusterNames, clusterNames } from "../../components/naming";
 import { ClusterSettings } from "../../components/settings";
 import { maintenanceJob } from "../../components/specs/maintenanceJob";
-import { backupCronJob } from "../../components/specs/backup";
+import { backupCronJob, firstBackupJob } from "../../components/specs/backupJobs";
 import { Passwords } from "../../components/specs/credentials";
 import { TlsMaterial, tlsEnabled, tlsSecretData, tlsSecretName } from "../../components/specs/tls";
 import {
@@ -393,17 +393,21 @@ export class PodCluster {
     }
 
     /**
-     * Runs the base backup the program's CronJob runs (its command and env) from inside pod `inPod`'s
-     * namespaces, which mount the backup volume, the CA and the replication password where the Job's pod does.
+     * Runs the base backup the program's CronJob runs (its command and env), or with `first` the first backup's
+     * Job, from inside pod `inPod`'s namespaces, which mount the backup volume, the CA and the replication
+     * password where the Job's pod does.
      */
-    runBackupJob(inPod: number, timeoutMs = 120000): Promise<CommandResult> {
-        const cronJob = backupCronJob(this.settings, this.spec.configMap.metadata.name);
-        if (!cronJob) {
+    runBackupJob(inPod: number, options: { first?: boolean; timeoutMs?: number } = {}): Promise<CommandResult> {
+        const configMap = this.spec.configMap.metadata.name;
+        const template = options.first
+            ? firstBackupJob(this.settings, configMap)?.spec.template
+            : backupCronJob(this.settings, configMap)?.spec.jobTemplate.spec.template;
+        if (!template) {
             throw new Error("these settings have no backup");
         }
-        const [container] = cronJob.spec.jobTemplate.spec.template.spec.containers;
+        const [container] = template.spec.containers;
         const env = Object.fromEntries(container.env.map(({ name, value }) => [name, value]));
-        return this.exec(inPod, container.command, { env, timeoutMs, ownEnv: true });
+        return this.exec(inPod, container.command, { env, timeoutMs: options.timeoutMs ?? 120000, ownEnv: true });
     }
 
     /** A cluster DNS outage: no pod or Service name resolves (each pod still knows its own name). */

@@ -28,11 +28,11 @@ export interface E2EStackFixture {
  * suite, and after it destroy the stack, delete its namespace and the NFS PersistentVolumes it keeps on
  * purpose, and remove the stack: a failed test must not leave objects that the next suite would meet.
  */
-export function useE2EStack(base: string, settings: Record<string, unknown> = {}): E2EStackFixture {
+export function useE2EStack(base: string, settings: Record<string, unknown> = {}, stackName?: string): E2EStackFixture {
     const environment = e2eEnvironment();
     let e2e: E2EStack | undefined;
     before(async function () {
-        e2e = await createE2EStack(environment, base, settings);
+        e2e = await createE2EStack(environment, base, settings, stackName);
     });
     after(async function () {
         if (!e2e) return;

@@ -1,0 +1,167 @@
+import type { types } from "@pulumi/kubernetes";
+import { ClusterSettings } from "../settings";
+import { BackupSettings } from "../backupSettings";
+import {
+    POSTGRES_PORT,
+    REPLICATION_USER,
+    SECRET_KEYS,
+    TLS_SECRET_KEYS,
+    clusterNames,
+    maintenanceSelectorLabels,
+    namespacedMetadata,
+} from "../naming";
+import { dataChecksum } from "./configuration";
+import { POD_PATHS } from "./podPaths";
+import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
+import { TLS_FILES, tlsEnabled, tlsSecretName } from "./tls";
+import { backupDirectory } from "./backup";
+import { backupVolumeMount } from "./backupVolume";
+
+/** A base backup that runs longer is stopped, so that a hung one does not hold back every later one. */
+export const BASE_BACKUP_DEADLINE_SECONDS = 12 * 3600;
+
+/** The labels of the backup Job's pods: the maintenance selector, so the NetworkPolicy admits them. */
+function backupPodLabels(settings: ClusterSettings): Record<string, string> {
+    return { ...maintenanceSelectorLabels(settings), "app.kubernetes.io/component": "backup" };
+}
+
+/**
+ * The pod of a base backup (base-backup.sh): `pg_basebackup` from pod 0 through the -rw Service as the
+ * replication role, into the backup volume; verified with `pg_verifybackup` before it counts; then the
+ * retention. `env` is added to the container's environment.
+ */
+function backupPodTemplate(
+    settings: ClusterSettings,
+    backup: BackupSettings,
+    configMapName: string,
+    extraEnv: Record<string, string> = {},
+) {
+    const names = clusterNames(settings);
+    const tls = tlsEnabled(settings);
+    const tlsSecret = tlsSecretName(settings);
+    const mount = backupVolumeMount(settings);
+    const env: Record<string, string> = {
+        PGHOST: names.serviceHost(names.rwService),
+        PGPORT: String(POSTGRES_PORT),
+        PGUSER: REPLICATION_USER,
+        PGDATABASE: "postgres",
+        PGCONNECT_TIMEOUT: "10",
+        PGPASSFILE: `${POD_PATHS.tmp}/backup.pgpass`,
+        PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
+        PG_HA_BACKUP_DIR: backupDirectory(settings),
+        PG_HA_KEEP_BASE_BACKUPS: String(backup.keepBaseBackups),
+        PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
+        ...(tls ? { PGSSLMODE: "verify-full", PGSSLROOTCERT: TLS_FILES.ca } : {}),
+        ...extraEnv,
+    };
+    return {
+        metadata: { labels: backupPodLabels(settings) },
+        spec: {
+            restartPolicy: "Never",
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: podSecurityContext(settings),
+            containers: [
+                {
+                    name: "base-backup",
+                    image: settings.image,
+                    imagePullPolicy: "IfNotPresent",
+                    command: ["/bin/sh", `${POD_PATHS.config}/base-backup.sh`],
+                    env: Object.entries(env).map(([name, value]) => ({ name, value })),
+                    resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+                    securityContext: restrictedContainerSecurity(),
+                    volumeMounts: [
+                        { name: "config", mountPath: POD_PATHS.config, readOnly: true },
+                        { name: "secrets", mountPath: POD_PATHS.secrets, readOnly: true },
+                        ...(tls ? [{ name: "tls", mountPath: POD_PATHS.tls, readOnly: true }] : []),
+                        ...mount.volumeMounts,
+                        { name: "tmp", mountPath: POD_PATHS.tmp },
+                    ],
+                },
+            ],
+            volumes: [
+                { name: "config", configMap: { name: configMapName, defaultMode: 0o444 } },
+                // The replication password alone: the backup needs no other.
+                {
+                    name: "secrets",
+                    secret: {
+                        secretName: names.secret,
+                        defaultMode: 0o440,
+                        items: [{ key: SECRET_KEYS.replicationPassword, path: SECRET_KEYS.replicationPassword }],
+                    },
+                },
+                ...(tlsSecret === undefined
+                    ? []
+                    : [
+                          {
+                              name: "tls",
+                              secret: {
+                                  secretName: tlsSecret,
+                                  defaultMode: 0o440,
+                                  items: [{ key: TLS_SECRET_KEYS.ca, path: TLS_SECRET_KEYS.ca }],
+                              },
+                          },
+                      ]),
+                ...mount.volumes,
+                { name: "tmp", emptyDir: {} },
+            ],
+        },
+    } satisfies types.input.core.v1.PodTemplateSpec;
+}
+
+/**
+ * The CronJob of the base backups, on `backup.schedule`. One at a time (Forbid), and a Job that fails stays,
+ * with its pod's log, for `kubectl` and alerts.
+ */
+export function backupCronJob(settings: ClusterSettings, configMapName: string) {
+    const backup = settings.backup;
+    if (!backup) {
+        return undefined;
+    }
+    return {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: namespacedMetadata(settings, clusterNames(settings).backupCronJob),
+        spec: {
+            schedule: backup.schedule,
+            concurrencyPolicy: "Forbid",
+            // A run missed by more than this (the controller was down) is skipped, not started late.
+            startingDeadlineSeconds: 3600,
+            successfulJobsHistoryLimit: 3,
+            failedJobsHistoryLimit: 3,
+            jobTemplate: {
+                metadata: { labels: backupPodLabels(settings) },
+                spec: {
+                    backoffLimit: 1,
+                    activeDeadlineSeconds: BASE_BACKUP_DEADLINE_SECONDS,
+                    template: backupPodTemplate(settings, backup, configMapName),
+                },
+            },
+        },
+    } satisfies types.input.batch.v1.CronJob;
+}
+
+/**
+ * The first base backup, as soon as backups are on: until one exists no restore is possible, and the schedule
+ * may be a day away. It takes one only while the cluster's directory holds none (a restored cluster, which
+ * starts a history of its own, gets its first at once), so the new Job that a changed configuration makes
+ * ends at once. Pulumi does not wait for it: a first backup of a large database takes long. Its name carries
+ * a digest of its spec, like the maintenance Job's.
+ */
+export function firstBackupJob(settings: ClusterSettings, configMapName: string) {
+    const backup = settings.backup;
+    if (!backup) {
+        return undefined;
+    }
+    const template = backupPodTemplate(settings, backup, configMapName, { PG_HA_ONLY_IF_NONE: "true" });
+    const name = clusterNames(settings).firstBackupJob(dataChecksum({ template: JSON.stringify(template) }));
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: {
+            ...namespacedMetadata(settings, name),
+            annotations: { "pulumi.com/skipAwait": "true" },
+        },
+        spec: { backoffLimit: 3, activeDeadlineSeconds: BASE_BACKUP_DEADLINE_SECONDS, template },
+    } satisfies types.input.batch.v1.Job;
+}
