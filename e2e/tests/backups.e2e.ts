@@ -4,7 +4,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 
 import { clusterNames } from "../../components/naming";
-import { podNames, waitForCluster } from "./support/clusterState";
+import { podNames, podSelector, waitForCluster } from "./support/clusterState";
 import { stackSettings } from "./support/expectedObjects";
 import { kubectl, kubectlJson, psqlInPod, waitUntil } from "./support/kubectl";
 import { useE2EStack } from "./support/useE2EStack";
@@ -59,6 +59,8 @@ describe("backups and point-in-time recovery on a real cluster", function () {
     const sourceNames = () => clusterNames(sourceSettings());
     const primary = () => sourceNames().pod(0);
     const inSource = (sql: string) => psqlInPod(source.e2e.namespace, primary(), sql);
+    /** The time noted before the DROP TABLE, which both restores go back to. */
+    let noted = "";
     const sourceDir = () => path.join(BACKUP_DIR, source.e2e.namespace, sourceSettings().name);
 
     async function archiveCurrentSegment(): Promise<string> {
@@ -148,9 +150,7 @@ describe("backups and point-in-time recovery on a real cluster", function () {
     it("a new cluster restored to a noted time has the table a later DROP removed, and its standby streams", async function () {
         await inSource("CREATE TABLE precious AS SELECT generate_series(1, 5000) AS id");
         await new Promise((resolve) => setTimeout(resolve, 2000));
-        const noted = await inSource(
-            `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
-        );
+        noted = await inSource(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`);
         await new Promise((resolve) => setTimeout(resolve, 2000));
         await inSource("DROP TABLE precious");
         await archiveCurrentSegment();
@@ -168,5 +168,47 @@ describe("backups and point-in-time recovery on a real cluster", function () {
         const log = (await kubectl(["logs", "-n", RESTORED_NAMESPACE, clusterNames(settings).pod(0)])).stdout;
         assert.match(log, /restoring base backup \d{8}T\d{6}Z/);
         assert.equal(await inSource("SELECT to_regclass('precious') IS NULL"), "t", "the source cluster is untouched");
+    });
+
+    it("the README's in-place recovery takes the source stack back to the noted time: the dropped table is back", async function () {
+        const namespace = source.e2e.namespace;
+        const settings = sourceSettings();
+        const names = sourceNames();
+        source.e2e.changeSettings({ restore: { from: { name: settings.name }, targetTime: noted } });
+        const rolled = await source.e2e.stack.up({ color: "never" });
+        assert.equal(rolled.summary.result, "succeeded");
+        await waitForCluster(namespace, stackSettings(source.e2e.config));
+        assert.equal(await inSource("SELECT to_regclass('precious') IS NULL"), "t", "pods with data ignore restore");
+
+        const stamp = Date.now();
+        for (const pod of podNames(settings)) {
+            await kubectl([
+                "exec",
+                "-n",
+                namespace,
+                pod,
+                "--",
+                "sh",
+                "-c",
+                `mv "$PGDATA" "$PGDATA.before-restore-${stamp}"`,
+            ]);
+        }
+        await kubectl(["delete", "configmap", "-n", namespace, names.initialisedMarker]);
+        await kubectl(["delete", "pods", "-n", namespace, "-l", podSelector(settings)]);
+        await waitForCluster(namespace, stackSettings(source.e2e.config), { timeoutMs: 600_000 });
+        const refreshed = await source.e2e.stack.up({ color: "never", refresh: true });
+        assert.equal(refreshed.summary.result, "succeeded");
+
+        const log = (await kubectl(["logs", "-n", namespace, names.pod(0)])).stdout;
+        assert.match(log, /restoring base backup \d{8}T\d{6}Z/);
+        for (const pod of podNames(settings)) {
+            assert.equal(await psqlInPod(namespace, pod, "SELECT count(*) FROM precious"), "5000", pod);
+        }
+        const marker = await kubectl(["get", "configmap", "-n", namespace, names.initialisedMarker, "-o", "name"]);
+        assert.equal(
+            marker.stdout.trim(),
+            `configmap/${names.initialisedMarker}`,
+            "the up recorded the restored cluster",
+        );
     });
 });
