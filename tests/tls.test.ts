@@ -125,7 +125,9 @@ describe("TLS in the pods' configuration", () => {
     it("gives the maintenance Job the CA alone, and makes it verify the server (verify-full)", () => {
         const spec = maintenanceJob(settingsWith(), "config").spec.template.spec;
         const volume = spec.volumes.find((candidate) => candidate.name === "tls");
-        assert.deepStrictEqual(volume?.secret?.items, [{ key: "ca.crt", path: "ca.crt" }]);
+        assert.deepStrictEqual((volume?.secret as { items?: unknown } | undefined)?.items, [
+            { key: "ca.crt", path: "ca.crt" },
+        ]);
         for (const container of [...spec.initContainers, ...spec.containers]) {
             const env = Object.fromEntries(container.env.map(({ name, value }) => [name, value]));
             assert.strictEqual(env.PGSSLMODE, "verify-full", container.name);

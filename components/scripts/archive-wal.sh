@@ -16,7 +16,8 @@ source=$2
 name=$3
 target="$dir/wal/$name"
 
-claim_backup_directory "$dir" "$(pg_controldata "$PGDATA" | sed -n 's/^Database system identifier: *//p')"
+# PostgreSQL runs this in the data directory: also the private server of a restore, whose is not $PGDATA yet.
+claim_backup_directory "$dir" "$(pg_controldata . | sed -n 's/^Database system identifier: *//p')"
 if [ -e "$target" ]; then
 	cmp -s "$source" "$target" && exit 0
 	echo "pg-ha: $target is already archived with other content: refusing to overwrite it" >&2

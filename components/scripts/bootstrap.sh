@@ -28,6 +28,7 @@ set -eu
 
 . "${0%/*}/passfile.sh"
 . "${0%/*}/keep-in-step.sh"
+. "${0%/*}/backup-directory.sh"
 . "${0%/*}/restore.sh"
 
 : "${PGDATA:?PGDATA must be set}"

@@ -8,23 +8,48 @@
 #   Only then is the copy published; a restore interrupted half-way starts over from the base backup.
 # - A target the archive does not reach is an error (PostgreSQL stops: "recovery ended before configured
 #   recovery target was reached"): the pod fails loudly rather than start with less than was asked for.
+# - Checked: the base backup with pg_verifybackup before it is copied; without a target time, that the replay
+#   reached the newest archived segment (a missing one would end it early). A new cluster's own backup
+#   directory must be empty: its archive must not mix with another history.
 # - The recovery settings are the private server's alone: the published cluster, and the standbys that clone
 #   it, carry none of them.
 
 RECOVERY_SETTINGS='restore_command|recovery_target_action|recovery_target_timeline|recovery_target_time'
 
-# The newest finished base backup that ended before the target time (the newest of all without one).
+# The newest finished base backup that ended before the target time (the newest of all without one), of those
+# a recovery can follow to the latest timeline from.
 choose_base_backup() {
 	chosen=
-	for backup in $(ls "$PG_HA_RESTORE_DIR/base" 2>/dev/null | grep -E '^[0-9]{8}T[0-9]{6}Z$' | sort); do
+	for backup in $(finished_backups "$PG_HA_RESTORE_DIR"); do
 		ended=$(sed -n 's/^end_epoch=//p' "$PG_HA_RESTORE_DIR/base/$backup/info" 2>/dev/null || :)
 		[ -n "$ended" ] || continue
+		on_latest_history "$PG_HA_RESTORE_DIR" "$backup" || continue
 		# The recorded end is at most a second before the backup's real end.
 		if [ -z "${PG_HA_RESTORE_TARGET_EPOCH:-}" ] || [ $((ended + 1)) -le "$PG_HA_RESTORE_TARGET_EPOCH" ]; then
 			chosen=$backup
 		fi
 	done
 	[ -n "$chosen" ] && printf '%s\n' "$chosen"
+}
+
+# A new cluster archives into a directory of its own, which must hold no other history: only an in-place
+# recovery (restore.from is the cluster itself) goes on in the directory it restores from, on a new timeline.
+refuse_a_used_backup_directory() {
+	[ "$PG_HA_BACKUP_DIR" = "$PG_HA_RESTORE_DIR" ] && return 0
+	[ -n "$(ls -A "$PG_HA_BACKUP_DIR/wal" "$PG_HA_BACKUP_DIR/base" 2>/dev/null)" ] || return 0
+	die "$PG_HA_BACKUP_DIR already holds backups, of another cluster or of an earlier restore: refusing to restore a new cluster that would archive into them. Restore with another name or namespace, or move that directory away (see 'Backups and point-in-time recovery' in the README)"
+}
+
+# Without a target time the recovery ends at the first segment the archive lacks: one missing in the middle
+# would end it early and silently. The newest archived segment of the timeline replayed must be the last.
+refuse_a_gap() {
+	[ -z "${PG_HA_RESTORE_TARGET_TIME:-}" ] || return 0
+	replayed=$(psql -X -A -t -h "$PRIVATE_SOCKET" -U postgres -d postgres \
+		-c "SELECT pg_walfile_name(pg_last_wal_replay_lsn())") || die "could not read how far the restore replayed"
+	timeline=$(printf '%08X' "$latest")
+	newest=$(ls "$PG_HA_RESTORE_DIR/wal" | grep -E "^$timeline[0-9A-F]{16}\$" | sort | tail -n 1)
+	[ -z "$newest" ] || [ "$(printf '%s\n%s\n' "${newest#????????}" "${replayed#????????}" | sort | tail -n 1)" = "${replayed#????????}" ] ||
+		die "the restore stopped at WAL segment ${replayed#????????} of timeline $timeline, but the archive holds up to $newest: a segment between is missing or unreadable. Nothing was published"
 }
 
 write_recovery_settings() {
@@ -69,7 +94,11 @@ wait_for_promotion() {
 restore_primary() {
 	backup=$(choose_base_backup) ||
 		die "no finished base backup in $PG_HA_RESTORE_DIR/base${PG_HA_RESTORE_TARGET_TIME:+ that ended before $PG_HA_RESTORE_TARGET_TIME}: nothing to restore from (see 'Backups and point-in-time recovery' in the README)"
-	log "restoring base backup $backup of $PG_HA_RESTORE_DIR, then its archived WAL up to ${PG_HA_RESTORE_TARGET_TIME:-the end}"
+	refuse_a_used_backup_directory
+	latest=$(latest_timeline "$PG_HA_RESTORE_DIR")
+	log "restoring base backup $backup of $PG_HA_RESTORE_DIR, then its archived WAL up to ${PG_HA_RESTORE_TARGET_TIME:-the end} (timeline $latest)"
+	run_stoppable pg_verifybackup --quiet "$PG_HA_RESTORE_DIR/base/$backup/data" >&2 ||
+		die "pg_verifybackup found base backup $backup damaged since it was taken: restore another (an earlier restore.targetTime), or repair the backup volume"
 	run_stoppable cp -R "$PG_HA_RESTORE_DIR/base/$backup/data" "$PARTIAL"
 	chmod 0700 "$PARTIAL"
 	rm -f "$PARTIAL/backup_manifest"
@@ -77,6 +106,7 @@ restore_primary() {
 	# A recovery may take hours: pg_ctl waits only until the server is consistent, then the loop takes over.
 	start_private_server restore.log 86400
 	wait_for_promotion
+	refuse_a_gap
 	log "the restored server replayed to its target and promoted"
 	stop_private_server
 	remove_recovery_settings

@@ -5,7 +5,6 @@ import {
     POSTGRES_PORT,
     REPLICATION_USER,
     SECRET_KEYS,
-    TLS_SECRET_KEYS,
     clusterNames,
     maintenanceSelectorLabels,
     namespacedMetadata,
@@ -13,7 +12,7 @@ import {
 import { dataChecksum } from "./configuration";
 import { POD_PATHS } from "./podPaths";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
-import { TLS_FILES, tlsEnabled, tlsSecretName } from "./tls";
+import { caOnlyTls } from "./tls";
 import { backupDirectory } from "./backup";
 import { backupVolumeMount } from "./backupVolume";
 
@@ -37,8 +36,7 @@ function backupPodTemplate(
     extraEnv: Record<string, string> = {},
 ) {
     const names = clusterNames(settings);
-    const tls = tlsEnabled(settings);
-    const tlsSecret = tlsSecretName(settings);
+    const tls = caOnlyTls(settings);
     const mount = backupVolumeMount(settings);
     const env: Record<string, string> = {
         PGHOST: names.serviceHost(names.rwService),
@@ -51,7 +49,8 @@ function backupPodTemplate(
         PG_HA_BACKUP_DIR: backupDirectory(settings),
         PG_HA_KEEP_BASE_BACKUPS: String(backup.keepBaseBackups),
         PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
-        ...(tls ? { PGSSLMODE: "verify-full", PGSSLROOTCERT: TLS_FILES.ca } : {}),
+        PG_HA_BASE_BACKUP_DEADLINE_SECONDS: String(BASE_BACKUP_DEADLINE_SECONDS),
+        ...tls.env,
         ...extraEnv,
     };
     return {
@@ -73,7 +72,7 @@ function backupPodTemplate(
                     volumeMounts: [
                         { name: "config", mountPath: POD_PATHS.config, readOnly: true },
                         { name: "secrets", mountPath: POD_PATHS.secrets, readOnly: true },
-                        ...(tls ? [{ name: "tls", mountPath: POD_PATHS.tls, readOnly: true }] : []),
+                        ...tls.volumeMounts,
                         ...mount.volumeMounts,
                         { name: "tmp", mountPath: POD_PATHS.tmp },
                     ],
@@ -90,18 +89,7 @@ function backupPodTemplate(
                         items: [{ key: SECRET_KEYS.replicationPassword, path: SECRET_KEYS.replicationPassword }],
                     },
                 },
-                ...(tlsSecret === undefined
-                    ? []
-                    : [
-                          {
-                              name: "tls",
-                              secret: {
-                                  secretName: tlsSecret,
-                                  defaultMode: 0o440,
-                                  items: [{ key: TLS_SECRET_KEYS.ca, path: TLS_SECRET_KEYS.ca }],
-                              },
-                          },
-                      ]),
+                ...tls.volumes,
                 ...mount.volumes,
                 { name: "tmp", emptyDir: {} },
             ],

@@ -4,7 +4,6 @@ import {
     POSTGRES_PORT,
     REPLICATION_USER,
     SECRET_KEYS,
-    TLS_SECRET_KEYS,
     clusterNames,
     maintenanceSelectorLabels,
     namespacedMetadata,
@@ -12,7 +11,7 @@ import {
 import { dataChecksum } from "./configuration";
 import { POD_PATHS } from "./podPaths";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
-import { TLS_FILES, tlsEnabled, tlsSecretName } from "./tls";
+import { caOnlyTls } from "./tls";
 
 /** How long the Job waits for a removed pod to release its slot (it may still be stopping). */
 const SLOT_RELEASE_SECONDS = 300;
@@ -36,7 +35,7 @@ type EnvVar = { name: string; value: string };
 function scriptContainer(settings: ClusterSettings, script: string, args: string[], env: Record<string, string>) {
     const names = clusterNames(settings);
     const name = script.replace(/\.sh$/, "");
-    const tls = tlsEnabled(settings);
+    const tls = caOnlyTls(settings);
     const container: Container = {
         name,
         image: settings.image,
@@ -51,7 +50,7 @@ function scriptContainer(settings: ClusterSettings, script: string, args: string
             PGPASSFILE: `${POD_PATHS.tmp}/${name}.pgpass`,
             PG_HA_SUPERUSER_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.superuserPassword}`,
             // The server's certificate must name the -rw Service and be signed by the cluster's CA.
-            ...(tls ? { PGSSLMODE: "verify-full", PGSSLROOTCERT: TLS_FILES.ca } : {}),
+            ...tls.env,
             ...env,
         }).map(([key, value]) => ({ name: key, value })),
         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
@@ -59,7 +58,7 @@ function scriptContainer(settings: ClusterSettings, script: string, args: string
         volumeMounts: [
             { name: "config", mountPath: POD_PATHS.config, readOnly: true },
             { name: "secrets", mountPath: POD_PATHS.secrets, readOnly: true },
-            ...(tls ? [{ name: "tls", mountPath: POD_PATHS.tls, readOnly: true }] : []),
+            ...tls.volumeMounts,
             { name: "tmp", mountPath: POD_PATHS.tmp },
         ],
     };
@@ -82,7 +81,6 @@ function scriptContainer(settings: ClusterSettings, script: string, args: string
  */
 export function maintenanceJob(settings: ClusterSettings, configMapName: string, credentialsRevision = "") {
     const names = clusterNames(settings);
-    const tlsSecret = tlsSecretName(settings);
     const waitForPasswords = scriptContainer(settings, "wait-for-passwords.sh", [], {
         PG_HA_REPLICATION_USER: REPLICATION_USER,
         PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
@@ -118,19 +116,7 @@ export function maintenanceJob(settings: ClusterSettings, configMapName: string,
             volumes: [
                 { name: "config", configMap: { name: configMapName, defaultMode: 0o444 } },
                 { name: "secrets", secret: { secretName: names.secret, defaultMode: 0o440 } },
-                // The CA alone: the server's private key stays in the database pods.
-                ...(tlsSecret === undefined
-                    ? []
-                    : [
-                          {
-                              name: "tls",
-                              secret: {
-                                  secretName: tlsSecret,
-                                  defaultMode: 0o440,
-                                  items: [{ key: TLS_SECRET_KEYS.ca, path: TLS_SECRET_KEYS.ca }],
-                              },
-                          },
-                      ]),
+                ...caOnlyTls(settings).volumes,
                 { name: "tmp", emptyDir: {} },
             ],
         },

@@ -58,3 +58,36 @@ export function generatedTlsSecret<T>(settings: ClusterSettings, material: TlsMa
     }
     return secretObject(settings, clusterNames(settings).tlsSecret, "kubernetes.io/tls", tlsSecretData(material));
 }
+
+/**
+ * What a pod that only connects to the cluster (a Job's) needs to verify it: the TLS Secret's CA alone (the
+ * server's private key stays in the database pods) where `TLS_FILES.ca` says, and libpq told to check the
+ * server's certificate and name. Nothing with TLS disabled.
+ */
+export function caOnlyTls(settings: TlsSettings): {
+    volumes: {
+        name: string;
+        secret: { secretName: string; defaultMode: number; items: { key: string; path: string }[] };
+    }[];
+    volumeMounts: { name: string; mountPath: string; readOnly: boolean }[];
+    env: Record<string, string>;
+} {
+    const secretName = tlsSecretName(settings);
+    if (secretName === undefined) {
+        return { volumes: [], volumeMounts: [], env: {} };
+    }
+    return {
+        volumes: [
+            {
+                name: "tls",
+                secret: {
+                    secretName,
+                    defaultMode: 0o440,
+                    items: [{ key: TLS_SECRET_KEYS.ca, path: TLS_SECRET_KEYS.ca }],
+                },
+            },
+        ],
+        volumeMounts: [{ name: "tls", mountPath: POD_PATHS.tls, readOnly: true }],
+        env: { PGSSLMODE: "verify-full", PGSSLROOTCERT: TLS_FILES.ca },
+    };
+}

@@ -33,12 +33,15 @@ async function archiveCurrentSegment(cluster: PodCluster): Promise<string> {
     return segment;
 }
 
+/** The server's time, as a restore.targetTime. */
+const UTC_NOW = `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
 /** The segments of `start`'s timeline, from `start` to the newest archived one, that are not in `archived`. */
 function missingSegments(archived: string[], start: string): string[] {
     const timeline = start.slice(0, 8);
     const position = (segment: string) => parseInt(segment.slice(8, 16), 16) * 256 + parseInt(segment.slice(16), 16);
     const present = new Set(archived.filter((file) => /^[0-9A-F]{24}$/.test(file) && file.startsWith(timeline)));
-    const newest = Math.max(...[...present].map(position));
+    const newest = Math.max(position(start), ...[...present].map(position));
     const missing: string[] = [];
     for (let at = position(start); at <= newest; at++) {
         const name = `${timeline}${Math.floor(at / 256)
@@ -125,7 +128,7 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         assert.equal(again.code, 0, again.stderr);
         assert.match(
             again.stderr,
-            new RegExp(`base backup ${taken[0]} exists already: the schedule takes the next one`),
+            new RegExp(`base backup ${taken[0]} of timeline 1 exists already: the schedule takes the next one`),
         );
         assert.deepEqual(baseBackups(cluster), taken);
     });
@@ -153,6 +156,8 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
     });
 
     let noted = "";
+    /** A time between the second and third base backups, which the in-place recovery goes back to. */
+    let between = "";
     /** The cluster restored to the noted time: two pods, backing up to a directory of its own. */
     let toTime: PodCluster | undefined;
     let countAtNote = "";
@@ -162,10 +167,7 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         await cluster.psql(0, "CREATE TABLE precious AS SELECT generate_series(1, 1000) AS id");
         countAtNote = await cluster.psql(0, "SELECT count(*) FROM precious");
         await sleep(1100);
-        noted = await cluster.psql(
-            0,
-            "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-        );
+        noted = await cluster.psql(0, UTC_NOW);
         await sleep(1100);
         await cluster.psql(0, "DROP TABLE precious");
         await archiveCurrentSegment(cluster);
@@ -200,6 +202,17 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
     it("recovering a new cluster to the end of the archive replays the DROP: the table is gone", async () => {
         const recovered = await restore("to-end", 1);
         assert.equal(await recovered.psql(0, "SELECT to_regclass('precious') IS NULL"), "t");
+        await archiveCurrentSegment(recovered);
+        const own = archivedWal(recovered);
+        assert.ok(
+            own.some((file) => file.endsWith(".history")),
+            "it archives its own timeline's history",
+        );
+        assert.deepEqual(
+            own.filter((file) => file.startsWith("00000001") && !file.endsWith(".partial")),
+            [],
+            "it archives no segment of the source's timeline: those are the source's, in the source's directory",
+        );
         assert.equal(await recovered.psql(0, "SELECT count(*) FROM written_during_backup"), "200000");
 
         await recovered.psql(0, "CREATE TABLE written_after_restore AS SELECT 1 AS id");
@@ -211,6 +224,26 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
             "a volume with data is never restored over",
         );
         assert.equal(await recovered.psql(0, "SELECT count(*) FROM written_after_restore"), "1");
+    });
+
+    it("a new cluster is not restored into a directory that holds backups already: its archive would mix with them", async () => {
+        const { cluster } = pods;
+        const settings = resolveSettings({
+            ...SOURCE,
+            name: "to-time",
+            restore: { from: { name: cluster.settings.name } },
+        });
+        const again = await PodCluster.create(settings, PASSWORDS, {
+            sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
+        });
+        restored.push(again);
+        await again.start(0);
+        const exit = await again.waitForExit(0, TIMEOUTS.ready);
+        assert.notEqual(exit.code, 0);
+        assert.match(
+            again.logs(0),
+            /\/to-time already holds backups, of another cluster or of an earlier restore: refusing/,
+        );
     });
 
     it("a target the archive does not reach fails pod 0 loudly instead of starting with less", async () => {
@@ -229,7 +262,7 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         const exit = await tooFar.waitForExit(0, TIMEOUTS.ready);
         assert.notEqual(exit.code, 0);
         assert.match(tooFar.logs(0), /recovery ended before configured recovery target was reached/);
-        assert.match(tooFar.logs(0), /the restore's server stopped before it was done/);
+        assert.ok(!fs.existsSync(path.join(tooFar.dataVolume(0), "pgdata", "PG_VERSION")), "nothing was published");
     });
 
     it("retention keeps the newest base backups and the WAL from the oldest one kept: a restore from it still works", async () => {
@@ -240,10 +273,7 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         const second = await takeBaseBackup(cluster);
         await cluster.psql(0, "CREATE TABLE after_second AS SELECT 'kept' AS note");
         await sleep(1100);
-        const between = await cluster.psql(
-            0,
-            "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-        );
+        between = await cluster.psql(0, UTC_NOW);
         await sleep(1100);
         // Recovery to a time stops at the first transaction after it, which the archive must hold.
         await cluster.psql(0, "CREATE TABLE after_between AS SELECT 'not restored' AS note");
@@ -295,9 +325,16 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
                 cluster.logs(0),
                 /WARNING: {2}pg-ha: WAL archiving is failing since .* WAL files \(.*\) wait in pg_wal/,
             );
+            const backupsBefore = baseBackups(cluster);
             const job = await cluster.runBackupJob(0);
             assert.notEqual(job.code, 0);
             assert.match(job.stderr, /WAL archiving on pod 0 is failing since/);
+            assert.deepEqual(
+                baseBackups(cluster).slice(0, backupsBefore.length),
+                backupsBefore,
+                "no retention while archiving fails: the older backups are what a restore to before the failure needs",
+            );
+            assert.equal(baseBackups(cluster).length, backupsBefore.length + 1, "the new backup is kept");
         } finally {
             fs.rmSync(blocker);
         }
@@ -344,5 +381,196 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
                 "0",
             90000,
         );
+    });
+
+    it("a restore to the end refuses an archive with a segment missing in the middle, instead of ending early", async () => {
+        const { cluster } = pods;
+        const segments: string[] = [];
+        for (const note of ["a", "b", "c"]) {
+            await cluster.psql(0, `CREATE TABLE gap_${note} AS SELECT 1 AS id`);
+            segments.push(await archiveCurrentSegment(cluster));
+        }
+        const hidden = path.join(sourceDir(cluster), "wal", segments[1]);
+        fs.renameSync(hidden, `${hidden}.hidden`);
+        try {
+            const settings = resolveSettings({
+                ...SOURCE,
+                name: "with-gap",
+                restore: { from: { name: cluster.settings.name } },
+            });
+            const withGap = await PodCluster.create(settings, PASSWORDS, {
+                sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
+            });
+            restored.push(withGap);
+            await withGap.start(0);
+            const exit = await withGap.waitForExit(0, TIMEOUTS.ready);
+            assert.notEqual(exit.code, 0);
+            assert.match(
+                withGap.logs(0),
+                new RegExp(
+                    `the restore stopped at WAL segment ${segments[0].slice(8)} of timeline 00000001, but the archive holds up to ${segments[2]}`,
+                ),
+            );
+            assert.ok(
+                !fs.existsSync(path.join(withGap.dataVolume(0), "pgdata", "PG_VERSION")),
+                "nothing was published",
+            );
+        } finally {
+            fs.renameSync(`${hidden}.hidden`, hidden);
+        }
+    });
+
+    describe("after an in-place recovery (a new timeline in the same directory)", function () {
+        let branched = "";
+        /** A time on the new timeline, before any base backup of it. */
+        let onNewTimeline = "";
+
+        before(async function () {
+            const { cluster } = pods;
+            // The old timeline runs well ahead of the branch point, and its last base backup with it: the new
+            // timeline's segments then start at lower numbers than that backup's.
+            // Every base backup kept for now: the second, from before the branch point, is what it restores.
+            const keepAll = { ...backup, keepBaseBackups: baseBackups(cluster).length + 1 };
+            cluster.changeSettings(resolveSettings({ ...SOURCE, backup: keepAll }));
+            for (let segment = 0; segment < 4; segment++) {
+                await cluster.psql(0, `CREATE TABLE ahead_${segment} AS SELECT 1 AS id`);
+                await archiveCurrentSegment(cluster);
+            }
+            await takeBaseBackup(cluster);
+            cluster.changeSettings(
+                resolveSettings({ ...SOURCE, restore: { from: { name: cluster.settings.name }, targetTime: between } }),
+            );
+            await cluster.kill(0);
+            cluster.wipe(0);
+            await cluster.start(0);
+            try {
+                await waitUntil(
+                    "pod 0, recovered in place, is ready",
+                    () => cluster.probe(0, "readiness"),
+                    TIMEOUTS.ready,
+                );
+            } catch (error) {
+                const log = cluster.logs(0, { sinceLastStart: true }).split("\n").slice(-30).join("\n");
+                throw new Error(`${(error as Error).message}; the last lines of its log:\n${log}`, { cause: error });
+            }
+            branched = await cluster.psql(0, "SELECT timeline_id FROM pg_control_checkpoint()");
+            await sleep(1100);
+            onNewTimeline = await cluster.psql(0, UTC_NOW);
+            await sleep(1100);
+            await cluster.psql(0, "CREATE TABLE on_new_timeline AS SELECT 1 AS id");
+        });
+
+        it("pod 0 is back at the time between the backups on a new timeline, and archives its history file", async () => {
+            const { cluster } = pods;
+            assert.equal(await cluster.psql(0, "SELECT note FROM after_second"), "kept");
+            assert.equal(await cluster.psql(0, "SELECT to_regclass('after_between') IS NULL"), "t");
+            assert.notEqual(branched, "1");
+            await archiveCurrentSegment(cluster);
+            assert.ok(
+                archivedWal(cluster).includes(
+                    `${Number(branched).toString(16).toUpperCase().padStart(8, "0")}.history`,
+                ),
+            );
+            await waitUntil(
+                "nothing waits to be archived: the base backup's own WAL is the source's, archived already",
+                async () =>
+                    (await cluster.psql(
+                        0,
+                        "SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'",
+                    )) === "0",
+                TIMEOUTS.replication,
+            );
+            assert.equal(
+                await cluster.psql(0, "SELECT coalesce(last_failed_time < stats_reset, true) FROM pg_stat_archiver"),
+                "t",
+                "no archiving failed since the recovery",
+            );
+        });
+
+        it("the first backup's Job takes one of the new timeline, though backups of the old one exist", async () => {
+            const { cluster } = pods;
+            const before = baseBackups(cluster);
+            assert.ok(before.length > 0);
+            const first = await cluster.runBackupJob(0, { first: true });
+            assert.equal(first.code, 0, first.stderr);
+            assert.match(
+                first.stderr,
+                new RegExp(`taking base backup \\d{8}T\\d{6}Z of .* \\(timeline ${branched}\\)`),
+            );
+            const newest = baseBackups(cluster).at(-1) ?? "";
+            assert.ok(!before.includes(newest), "a new base backup was taken");
+            const label = fs.readFileSync(
+                path.join(sourceDir(cluster), "base", newest, "data", "backup_label"),
+                "utf8",
+            );
+            assert.match(label, new RegExp(`^START TIMELINE: ${branched}$`, "m"));
+        });
+
+        it("retention keeps the WAL every kept backup needs, though the new timeline's segments start lower than the old one's", async () => {
+            const { cluster } = pods;
+            // The new timeline's WAL reaches the archive; the next retention keeps the old timeline's last backup.
+            for (let segment = 0; segment < 3; segment++) {
+                await cluster.psql(0, `CREATE TABLE later_${segment} AS SELECT 1 AS id`);
+                await archiveCurrentSegment(cluster);
+            }
+            cluster.changeSettings(resolveSettings({ ...SOURCE, backup: { ...backup, keepBaseBackups: 3 } }));
+            await takeBaseBackup(cluster);
+            const kept = baseBackups(cluster);
+            const timelines = kept.map(
+                (backup) =>
+                    /^START TIMELINE: (\d+)$/m.exec(
+                        fs.readFileSync(path.join(sourceDir(cluster), "base", backup, "data", "backup_label"), "utf8"),
+                    )?.[1],
+            );
+            assert.deepEqual(
+                timelines,
+                ["1", branched, branched],
+                "the old timeline's last backup and the new one's stay",
+            );
+            const wal = archivedWal(cluster);
+            for (const backup of baseBackups(cluster)) {
+                const label = fs.readFileSync(
+                    path.join(sourceDir(cluster), "base", backup, "data", "backup_label"),
+                    "utf8",
+                );
+                const start = /\(file ([0-9A-F]{24})\)/.exec(label)?.[1] ?? "";
+                assert.deepEqual(
+                    missingSegments(wal, start),
+                    [],
+                    `the WAL base backup ${backup} needs (from ${start}) is all there`,
+                );
+            }
+        });
+
+        it("a restore to a time on the new timeline never starts from a backup of the old one taken after the branch", async () => {
+            const { cluster } = pods;
+            const settings = resolveSettings({
+                ...SOURCE,
+                name: "off-history",
+                restore: { from: { name: cluster.settings.name }, targetTime: onNewTimeline },
+            });
+            const offHistory = await PodCluster.create(settings, PASSWORDS, {
+                sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
+            });
+            restored.push(offHistory);
+            await offHistory.start(0);
+            const exit = await offHistory.waitForExit(0, TIMEOUTS.ready);
+            assert.notEqual(exit.code, 0);
+            // The old timeline's backups kept were taken after the branch point: none leads to the new timeline.
+            assert.match(offHistory.logs(0), /no finished base backup in .* that ended before/);
+            assert.doesNotMatch(offHistory.logs(0), /is not a child of this server's history/);
+        });
+
+        it("a new cluster restored to the end follows the new timeline, from a backup on its history", async () => {
+            const recovered = await restore("after-branch", 1);
+            assert.match(recovered.logs(0), new RegExp(`\\(timeline ${branched}\\)`));
+            assert.equal(await recovered.psql(0, "SELECT note FROM after_second"), "kept");
+            assert.equal(await recovered.psql(0, "SELECT to_regclass('after_between') IS NULL"), "t");
+            assert.equal(
+                await recovered.psql(0, "SELECT to_regclass('gap_c') IS NULL"),
+                "t",
+                "nothing of the old timeline after the branch",
+            );
+        });
     });
 });
