@@ -93,6 +93,24 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         return cluster;
     }
 
+    /** A new cluster named `name` whose pod 0 must refuse to restore: its log, once it exited non-zero. */
+    async function refusedRestore(name: string, targetTime?: string): Promise<{ log: string; cluster: PodCluster }> {
+        const settings = resolveSettings({
+            ...SOURCE,
+            name,
+            restore: { from: { name: pods.cluster.settings.name }, ...(targetTime ? { targetTime } : {}) },
+        });
+        const cluster = await PodCluster.create(settings, PASSWORDS, {
+            sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
+        });
+        restored.push(cluster);
+        await cluster.start(0);
+        const exit = await cluster.waitForExit(0, TIMEOUTS.ready);
+        assert.notEqual(exit.code, 0, `${name}-0 exited with 0`);
+        assert.ok(!fs.existsSync(path.join(cluster.dataVolume(0), "pgdata", "PG_VERSION")), "nothing was published");
+        return { log: cluster.logs(0), cluster };
+    }
+
     before(async function () {
         await pods.cluster.startAll();
     });
@@ -227,42 +245,14 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
     });
 
     it("a new cluster is not restored into a directory that holds backups already: its archive would mix with them", async () => {
-        const { cluster } = pods;
-        const settings = resolveSettings({
-            ...SOURCE,
-            name: "to-time",
-            restore: { from: { name: cluster.settings.name } },
-        });
-        const again = await PodCluster.create(settings, PASSWORDS, {
-            sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
-        });
-        restored.push(again);
-        await again.start(0);
-        const exit = await again.waitForExit(0, TIMEOUTS.ready);
-        assert.notEqual(exit.code, 0);
-        assert.match(
-            again.logs(0),
-            /\/to-time already holds backups, of another cluster or of an earlier restore: refusing/,
-        );
+        const { log } = await refusedRestore("to-time");
+        assert.match(log, /\/to-time already holds backups, of another cluster or of an earlier restore: refusing/);
     });
 
     it("a target the archive does not reach fails pod 0 loudly instead of starting with less", async () => {
-        const { cluster } = pods;
         const future = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
-        const settings = resolveSettings({
-            ...SOURCE,
-            name: "too-far",
-            restore: { from: { name: cluster.settings.name }, targetTime: future },
-        });
-        const tooFar = await PodCluster.create(settings, PASSWORDS, {
-            sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
-        });
-        restored.push(tooFar);
-        await tooFar.start(0);
-        const exit = await tooFar.waitForExit(0, TIMEOUTS.ready);
-        assert.notEqual(exit.code, 0);
-        assert.match(tooFar.logs(0), /recovery ended before configured recovery target was reached/);
-        assert.ok(!fs.existsSync(path.join(tooFar.dataVolume(0), "pgdata", "PG_VERSION")), "nothing was published");
+        const { log } = await refusedRestore("too-far", future);
+        assert.match(log, /recovery ended before configured recovery target was reached/);
     });
 
     it("retention keeps the newest base backups and the WAL from the oldest one kept: a restore from it still works", async () => {
@@ -393,27 +383,12 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         const hidden = path.join(sourceDir(cluster), "wal", segments[1]);
         fs.renameSync(hidden, `${hidden}.hidden`);
         try {
-            const settings = resolveSettings({
-                ...SOURCE,
-                name: "with-gap",
-                restore: { from: { name: cluster.settings.name } },
-            });
-            const withGap = await PodCluster.create(settings, PASSWORDS, {
-                sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
-            });
-            restored.push(withGap);
-            await withGap.start(0);
-            const exit = await withGap.waitForExit(0, TIMEOUTS.ready);
-            assert.notEqual(exit.code, 0);
+            const { log } = await refusedRestore("with-gap");
             assert.match(
-                withGap.logs(0),
+                log,
                 new RegExp(
                     `the restore stopped at WAL segment ${segments[0].slice(8)} of timeline 00000001, but the archive holds up to ${segments[2]}`,
                 ),
-            );
-            assert.ok(
-                !fs.existsSync(path.join(withGap.dataVolume(0), "pgdata", "PG_VERSION")),
-                "nothing was published",
             );
         } finally {
             fs.renameSync(`${hidden}.hidden`, hidden);
@@ -543,22 +518,10 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         });
 
         it("a restore to a time on the new timeline never starts from a backup of the old one taken after the branch", async () => {
-            const { cluster } = pods;
-            const settings = resolveSettings({
-                ...SOURCE,
-                name: "off-history",
-                restore: { from: { name: cluster.settings.name }, targetTime: onNewTimeline },
-            });
-            const offHistory = await PodCluster.create(settings, PASSWORDS, {
-                sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
-            });
-            restored.push(offHistory);
-            await offHistory.start(0);
-            const exit = await offHistory.waitForExit(0, TIMEOUTS.ready);
-            assert.notEqual(exit.code, 0);
+            const { log } = await refusedRestore("off-history", onNewTimeline);
             // The old timeline's backups kept were taken after the branch point: none leads to the new timeline.
-            assert.match(offHistory.logs(0), /no finished base backup in .* that ended before/);
-            assert.doesNotMatch(offHistory.logs(0), /is not a child of this server's history/);
+            assert.match(log, /no finished base backup in .* that ended before/);
+            assert.doesNotMatch(log, /is not a child of this server's history/);
         });
 
         it("a new cluster restored to the end follows the new timeline, from a backup on its history", async () => {
@@ -571,6 +534,7 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
                 "t",
                 "nothing of the old timeline after the branch",
             );
+            assert.equal(await recovered.psql(0, "SELECT count(*) FROM on_new_timeline"), "1");
         });
     });
 });
