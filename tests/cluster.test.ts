@@ -378,7 +378,11 @@ for (const stack of stackNames()) {
                 assert.deepStrictEqual(rule.ports, [{ protocol: "TCP", port: 5432 }]);
                 const configured = (values["pg-ha:networkPolicy"] as { allowedClients?: NetworkPolicyPeer[] })
                     ?.allowedClients;
-                const job = inputsOf(only(run, T.job)) as unknown as { spec: { template: ObjectInputs } };
+                const maintenance = ofType(run, T.job).filter((job) =>
+                    inputsOf(job).metadata.name.includes("-maintenance-"),
+                );
+                assert.strictEqual(maintenance.length, 1);
+                const job = inputsOf(maintenance[0]) as unknown as { spec: { template: ObjectInputs } };
                 const jobLabels = job.spec.template.metadata.labels ?? {};
                 const [, jobPeer] = rule.from;
                 assert.ok(jobPeer.podSelector?.matchLabels, "the second peer selects pods by label");

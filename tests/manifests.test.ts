@@ -46,16 +46,19 @@ function comparable(object: KubernetesObject): KubernetesObject {
     return { ...object, stringData: Object.fromEntries(Object.keys(stringData).map((key) => [key, "(value)"])) };
 }
 
+/** A Job's name without the digest of its spec it ends in. */
+const jobName = (job: KubernetesObject) => `${job.metadata.name.replace(/-[0-9a-f]+$/, "")}-(digest of its spec)`;
+
 function withoutCredentialsRevision(job: KubernetesObject): KubernetesObject {
-    const spec = job.spec as { template: { metadata: { annotations: Record<string, string> } } };
-    const { [CREDENTIALS_REVISION_ANNOTATION]: _revision, ...annotations } = spec.template.metadata.annotations;
+    const spec = job.spec as { template: { metadata: { annotations?: Record<string, string> } } };
+    const { [CREDENTIALS_REVISION_ANNOTATION]: _revision, ...annotations } = spec.template.metadata.annotations ?? {};
     const template = { ...spec.template, metadata: { ...spec.template.metadata, annotations } };
-    return { ...job, metadata: { ...job.metadata, name: "(named by its spec)" }, spec: { ...spec, template } };
+    return { ...job, metadata: { ...job.metadata, name: jobName(job) }, spec: { ...spec, template } };
 }
 
-/** Objects are matched by kind and name; a Job's name is a digest that holds the credentials' revision. */
+/** Objects are matched by kind and name; a Job's name ends in a digest that holds the credentials' revision. */
 const key = (object: KubernetesObject) =>
-    `${object.kind}/${object.kind === "Job" ? "(named by its spec)" : object.metadata.name}`;
+    `${object.kind}/${object.kind === "Job" ? jobName(object) : object.metadata.name}`;
 
 describe("npm run manifests", function () {
     this.timeout(120000);
@@ -98,11 +101,16 @@ describe("npm run manifests", function () {
                     "StatefulSet",
                     "PodDisruptionBudget",
                     "Job",
+                    "CronJob",
                 ];
+                assert.ok(
+                    kinds.every((kind) => order.includes(kind)),
+                    `a kind outside the order: ${kinds.join(", ")}`,
+                );
                 assert.deepStrictEqual(
                     kinds,
                     [...kinds].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
-                    "namespace, Secret, ConfigMap, claims, PersistentVolumes, Services, NetworkPolicy, StatefulSet, PDB, Job",
+                    "namespace, Secret, ConfigMap, claims, PersistentVolumes, Services, NetworkPolicy, StatefulSet, PDB, Jobs, CronJob",
                 );
             });
 

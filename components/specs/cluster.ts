@@ -52,8 +52,8 @@ export function inApplyOrder<T>(objects: ClusterObjects<T>) {
         ...(objects.tlsSecret ? [objects.tlsSecret] : []),
         objects.configMap,
         ...objects.persistentVolumeClaims,
-        ...objects.persistentVolumes,
         ...(objects.backupPersistentVolumeClaim ? [objects.backupPersistentVolumeClaim] : []),
+        ...objects.persistentVolumes,
         ...(objects.backupPersistentVolume ? [objects.backupPersistentVolume] : []),
         objects.services.headless,
         objects.services.rw,
@@ -63,7 +63,7 @@ export function inApplyOrder<T>(objects: ClusterObjects<T>) {
         ...(objects.podDisruptionBudget ? [objects.podDisruptionBudget] : []),
         // Applied with the rest it fails until pod 0 answers, and retries (backoffLimit) until then.
         objects.maintenanceJob,
-        ...(objects.backupCronJob ? [objects.backupCronJob] : []),
         ...(objects.firstBackupJob ? [objects.firstBackupJob] : []),
+        ...(objects.backupCronJob ? [objects.backupCronJob] : []),
     ];
 }
