@@ -51,15 +51,14 @@ latest_timeline() {
 	echo $((0x${latest:-1}))
 }
 
-# on_latest_history <directory> <backup>: whether a recovery from the base backup can follow the latest
-# timeline: the backup is on it, or on a timeline it branched from, taken before the branch. A base backup of
-# the old timeline taken after an in-place recovery's branch point leads elsewhere ("requested timeline is not
-# a child of this server's history").
-on_latest_history() {
-	latest=$(latest_timeline "$1")
+# on_history_of <directory> <backup> <timeline>: whether a recovery from the base backup can follow that
+# timeline (the latest): the backup is on it, or on a timeline it branched from, taken before the branch. A base
+# backup of the old timeline taken after an in-place recovery's branch point leads elsewhere ("requested
+# timeline is not a child of this server's history").
+on_history_of() {
 	timeline=$(label_field "$1" "$2" "START TIMELINE")
-	[ "$timeline" = "$latest" ] && return 0
-	history="$1/wal/$(printf '%08X' "$latest").history"
+	[ "$timeline" = "$3" ] && return 0
+	history="$1/wal/$(printf '%08X' "$3").history"
 	branch=$(awk -v tli="$timeline" '$1 == tli { print $2 }' "$history" 2>/dev/null)
 	[ -n "$branch" ] || return 1
 	start=$(label_field "$1" "$2" "START WAL LOCATION" | cut -d' ' -f1)

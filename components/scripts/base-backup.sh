@@ -104,10 +104,12 @@ identity=$(psql -X -A -t -d "dbname=replication replication=true" -c "IDENTIFY_S
 claim_backup_directory "$PG_HA_BACKUP_DIR" "${identity%%|*}" || exit 1
 timeline=$(printf '%s' "$identity" | cut -d'|' -f2)
 
-newest=$(newest_of_timeline "$timeline")
-if [ "${PG_HA_ONLY_IF_NONE:-}" = true ] && [ -n "$newest" ]; then
-	log "base backup $newest of timeline $timeline exists already: the schedule takes the next one"
-	exit 0
+if [ "${PG_HA_ONLY_IF_NONE:-}" = true ]; then
+	newest=$(newest_of_timeline "$timeline")
+	if [ -n "$newest" ]; then
+		log "base backup $newest of timeline $timeline exists already: the schedule takes the next one"
+		exit 0
+	fi
 fi
 remove_stale
 

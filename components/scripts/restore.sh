@@ -17,13 +17,13 @@
 RECOVERY_SETTINGS='restore_command|recovery_target_action|recovery_target_timeline|recovery_target_time'
 
 # The newest finished base backup that ended before the target time (the newest of all without one), of those
-# a recovery can follow to the latest timeline from.
+# a recovery can follow to the latest timeline ($1) from.
 choose_base_backup() {
 	chosen=
 	for backup in $(finished_backups "$PG_HA_RESTORE_DIR"); do
 		ended=$(sed -n 's/^end_epoch=//p' "$PG_HA_RESTORE_DIR/base/$backup/info" 2>/dev/null || :)
 		[ -n "$ended" ] || continue
-		on_latest_history "$PG_HA_RESTORE_DIR" "$backup" || continue
+		on_history_of "$PG_HA_RESTORE_DIR" "$backup" "$1" || continue
 		# The recorded end is at most a second before the backup's real end.
 		if [ -z "${PG_HA_RESTORE_TARGET_EPOCH:-}" ] || [ $((ended + 1)) -le "$PG_HA_RESTORE_TARGET_EPOCH" ]; then
 			chosen=$backup
@@ -41,12 +41,12 @@ refuse_a_used_backup_directory() {
 }
 
 # Without a target time the recovery ends at the first segment the archive lacks: one missing in the middle
-# would end it early and silently. The newest archived segment of the timeline replayed must be the last.
+# would end it early and silently. The newest archived segment of the timeline replayed ($1) must be the last.
 refuse_a_gap() {
 	[ -z "${PG_HA_RESTORE_TARGET_TIME:-}" ] || return 0
 	replayed=$(psql -X -A -t -h "$PRIVATE_SOCKET" -U postgres -d postgres \
 		-c "SELECT pg_walfile_name(pg_last_wal_replay_lsn())") || die "could not read how far the restore replayed"
-	timeline=$(printf '%08X' "$latest")
+	timeline=$(printf '%08X' "$1")
 	newest=$(ls "$PG_HA_RESTORE_DIR/wal" | grep -E "^$timeline[0-9A-F]{16}\$" | sort | tail -n 1)
 	[ -z "$newest" ] || [ "$(printf '%s\n%s\n' "${newest#????????}" "${replayed#????????}" | sort | tail -n 1)" = "${replayed#????????}" ] ||
 		die "the restore stopped at WAL segment ${replayed#????????} of timeline $timeline, but the archive holds up to $newest: a segment between is missing or unreadable. Nothing was published"
@@ -92,10 +92,10 @@ wait_for_promotion() {
 }
 
 restore_primary() {
-	backup=$(choose_base_backup) ||
+	latest=$(latest_timeline "$PG_HA_RESTORE_DIR")
+	backup=$(choose_base_backup "$latest") ||
 		die "no finished base backup in $PG_HA_RESTORE_DIR/base${PG_HA_RESTORE_TARGET_TIME:+ that ended before $PG_HA_RESTORE_TARGET_TIME}: nothing to restore from (see 'Backups and point-in-time recovery' in the README)"
 	refuse_a_used_backup_directory
-	latest=$(latest_timeline "$PG_HA_RESTORE_DIR")
 	log "restoring base backup $backup of $PG_HA_RESTORE_DIR, then its archived WAL up to ${PG_HA_RESTORE_TARGET_TIME:-the end} (timeline $latest)"
 	run_stoppable pg_verifybackup --quiet "$PG_HA_RESTORE_DIR/base/$backup/data" >&2 ||
 		die "pg_verifybackup found base backup $backup damaged since it was taken: restore another (an earlier restore.targetTime), or repair the backup volume"
@@ -106,7 +106,7 @@ restore_primary() {
 	# A recovery may take hours: pg_ctl waits only until the server is consistent, then the loop takes over.
 	start_private_server restore.log 86400
 	wait_for_promotion
-	refuse_a_gap
+	refuse_a_gap "$latest"
 	log "the restored server replayed to its target and promoted"
 	stop_private_server
 	remove_recovery_settings

@@ -35,9 +35,8 @@ export function restoreEnv(settings: ClusterSettings): Record<string, string> {
     if (!restore) {
         return {};
     }
-    const from = { name: restore.from.name, namespace: restore.from.namespace ?? settings.namespace };
     return {
-        PG_HA_RESTORE_DIR: backupDirectory(from),
+        PG_HA_RESTORE_DIR: backupDirectory(restore.from),
         // The restored cluster's own: empty, unless it is the one restored from (an in-place recovery).
         PG_HA_BACKUP_DIR: backupDirectory(settings),
         ...(restore.targetTime === undefined

@@ -1,18 +1,12 @@
 import type { types } from "@pulumi/kubernetes";
 import { ClusterSettings } from "../settings";
 import { BackupSettings } from "../backupSettings";
-import {
-    POSTGRES_PORT,
-    REPLICATION_USER,
-    SECRET_KEYS,
-    clusterNames,
-    maintenanceSelectorLabels,
-    namespacedMetadata,
-} from "../naming";
+import { REPLICATION_USER, SECRET_KEYS, clusterNames, maintenanceSelectorLabels, namespacedMetadata } from "../naming";
 import { dataChecksum } from "./configuration";
 import { POD_PATHS } from "./podPaths";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
 import { caOnlyTls } from "./tls";
+import { rwClientEnv } from "./rwClient";
 import { backupDirectory } from "./backup";
 import { backupVolumeMount } from "./backupVolume";
 
@@ -39,18 +33,12 @@ function backupPodTemplate(
     const tls = caOnlyTls(settings);
     const mount = backupVolumeMount(settings);
     const env: Record<string, string> = {
-        PGHOST: names.serviceHost(names.rwService),
-        PGPORT: String(POSTGRES_PORT),
-        PGUSER: REPLICATION_USER,
-        PGDATABASE: "postgres",
-        PGCONNECT_TIMEOUT: "10",
-        PGPASSFILE: `${POD_PATHS.tmp}/backup.pgpass`,
+        ...rwClientEnv(settings, REPLICATION_USER, `${POD_PATHS.tmp}/backup.pgpass`),
         PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
         PG_HA_BACKUP_DIR: backupDirectory(settings),
         PG_HA_KEEP_BASE_BACKUPS: String(backup.keepBaseBackups),
         PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
         PG_HA_BASE_BACKUP_DEADLINE_SECONDS: String(BASE_BACKUP_DEADLINE_SECONDS),
-        ...tls.env,
         ...extraEnv,
     };
     return {

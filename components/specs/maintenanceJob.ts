@@ -1,17 +1,11 @@
 import type { types } from "@pulumi/kubernetes";
 import { ClusterSettings } from "../settings";
-import {
-    POSTGRES_PORT,
-    REPLICATION_USER,
-    SECRET_KEYS,
-    clusterNames,
-    maintenanceSelectorLabels,
-    namespacedMetadata,
-} from "../naming";
+import { REPLICATION_USER, SECRET_KEYS, clusterNames, maintenanceSelectorLabels, namespacedMetadata } from "../naming";
 import { dataChecksum } from "./configuration";
 import { POD_PATHS } from "./podPaths";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
 import { caOnlyTls } from "./tls";
+import { rwClientEnv } from "./rwClient";
 
 /** How long the Job waits for a removed pod to release its slot (it may still be stopping). */
 const SLOT_RELEASE_SECONDS = 300;
@@ -33,7 +27,6 @@ type EnvVar = { name: string; value: string };
  * Service with the password from the Secret's file (written to a passfile of its own on the shared /tmp).
  */
 function scriptContainer(settings: ClusterSettings, script: string, args: string[], env: Record<string, string>) {
-    const names = clusterNames(settings);
     const name = script.replace(/\.sh$/, "");
     const tls = caOnlyTls(settings);
     const container: Container = {
@@ -42,15 +35,8 @@ function scriptContainer(settings: ClusterSettings, script: string, args: string
         imagePullPolicy: "IfNotPresent",
         command: ["/bin/sh", `${POD_PATHS.config}/${script}`, ...args],
         env: Object.entries({
-            PGHOST: names.serviceHost(names.rwService),
-            PGPORT: String(POSTGRES_PORT),
-            PGUSER: "postgres",
-            PGDATABASE: "postgres",
-            PGCONNECT_TIMEOUT: "10",
-            PGPASSFILE: `${POD_PATHS.tmp}/${name}.pgpass`,
+            ...rwClientEnv(settings, "postgres", `${POD_PATHS.tmp}/${name}.pgpass`),
             PG_HA_SUPERUSER_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.superuserPassword}`,
-            // The server's certificate must name the -rw Service and be signed by the cluster's CA.
-            ...tls.env,
             ...env,
         }).map(([key, value]) => ({ name: key, value })),
         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
