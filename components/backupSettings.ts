@@ -1,6 +1,7 @@
 /** The `backup` and `restore` settings: their schemas, defaults and the rules between them (see settings.ts). */
 import { z } from "zod";
 import { DNS_SUBDOMAIN, NFS_SERVER, dnsLabel, storageQuantity, wholeNumber } from "./settingRules";
+import { objectStore } from "./objectStoreSettings";
 
 export const BACKUP_DEFAULTS = {
     volumeSize: "20Gi",
@@ -70,7 +71,8 @@ const backupVolume = z
 
 export const backupSettings = z.strictObject(
     {
-        volume: backupVolume,
+        volume: backupVolume.optional(),
+        objectStore: objectStore.optional(),
         schedule: schedule.default(BACKUP_DEFAULTS.schedule),
         keepBaseBackups: wholeNumber(" of base backups")
             .min(1, { error: "must be at least 1: the newest base backup is what a restore starts from" })
@@ -81,7 +83,7 @@ export const backupSettings = z.strictObject(
             .max(3600, { error: "must be at most 3600 (one hour of writes a lost cluster could lose)" })
             .default(BACKUP_DEFAULTS.archiveTimeoutSeconds),
     },
-    { error: "must be an object {volume, schedule?, keepBaseBackups?, archiveTimeoutSeconds?}" },
+    { error: "must be an object {volume or objectStore, schedule?, keepBaseBackups?, archiveTimeoutSeconds?}" },
 );
 
 /** An instant with its offset, as PostgreSQL's recovery_target_time and Date.parse both read it. */
@@ -137,6 +139,14 @@ export function backupProblems(settings: {
     restore?: RestoreSettings;
 }): Problem[] {
     const problems: Problem[] = [];
+    if (settings.backup && (settings.backup.volume === undefined) === (settings.backup.objectStore === undefined)) {
+        problems.push({
+            path: ["backup"],
+            input: settings.backup,
+            message:
+                "must set exactly one target: volume (an NFS export or a ReadWriteMany claim, with the postgres image alone) or objectStore (S3-compatible, with Barman Cloud in the image)",
+        });
+    }
     const volume = settings.backup?.volume;
     if (volume && volume.size !== undefined && volume.className === undefined) {
         problems.push({
@@ -157,7 +167,7 @@ export function backupProblems(settings: {
             path: ["restore"],
             input: settings.restore,
             message:
-                "reads the backups from the backup volume: set backup.volume to the volume that holds the backups of restore.from (the restored cluster archives there too)",
+                "reads the backups from the backup target: set backup (volume or objectStore) to the target that holds the backups of restore.from (the restored cluster archives there too)",
         });
     }
     return problems;

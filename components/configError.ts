@@ -7,6 +7,12 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
     "applicationPassword",
 ]);
 
+/**
+ * Keys never printed in an error, at any depth of the value shown: the passwords, and the credentials a user
+ * may write where they do not belong (backup.objectStore.credentials refuses them).
+ */
+const REDACTED_KEYS: ReadonlySet<string> = new Set([...SECRET_SETTINGS, "accessKeyId", "secretAccessKey"]);
+
 /** One invalid setting: the key path, the value given and what is allowed. */
 export interface ConfigProblem {
     key: string;
@@ -30,8 +36,11 @@ export class ConfigError extends RunError {
 }
 
 function formatValue(problem: ConfigProblem): string {
-    if (SECRET_SETTINGS.has(problem.key.split(/[.:]/).pop() ?? "")) {
+    if (REDACTED_KEYS.has(problem.key.split(/[.:]/).pop() ?? "")) {
         return "[secret]";
     }
-    return problem.value === undefined ? "(not set)" : JSON.stringify(problem.value);
+    if (problem.value === undefined) {
+        return "(not set)";
+    }
+    return JSON.stringify(problem.value, (key, value: unknown) => (REDACTED_KEYS.has(key) ? "[secret]" : value));
 }

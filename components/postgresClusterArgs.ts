@@ -141,21 +141,31 @@ export interface PostgresClusterArgs {
      */
     database?: { name: string; owner: string };
     /**
-     * Continuous WAL archiving from pod 0 and scheduled base backups to a volume of their own (README:
-     * "Backups and point-in-time recovery"). `volume` is exactly one of `nfs: { server, path, mountOptions? }`
+     * Continuous WAL archiving from pod 0 and scheduled base backups, to exactly one target: `volume` or
+     * `objectStore` (README: "Backups and point-in-time recovery"). `volume` is one of `nfs: { server, path, mountOptions? }`
      * (a static ReadWriteMany PersistentVolume, kept on destroy), `className` with `size` (default `20Gi`; a
      * ReadWriteMany claim of that StorageClass, kept on destroy) or `claimName` (a ReadWriteMany claim you made
      * in the namespace). Every pod mounts it; pod 0 archives each WAL segment there, at the latest
      * `archiveTimeoutSeconds` (default 300) after it was written, which bounds what a lost cluster loses. A
      * CronJob takes a base backup on `schedule` (default `"0 3 * * *"`), verifies it with `pg_verifybackup`,
      * keeps the newest `keepBaseBackups` (default 7) and removes the WAL only older ones needed. Off by default.
+     * `objectStore` sends the same to an S3-compatible bucket through Barman Cloud, which the image must
+     * contain: `destinationPath` (`s3://bucket/prefix`), `endpointURL` (left out for AWS S3), `region`, and
+     * `credentials.secretName`, a Secret in the namespace whose keys `accessKeyIdKey` (default
+     * `ACCESS_KEY_ID`) and `secretAccessKeyKey` (default `ACCESS_SECRET_KEY`) hold the access key.
      */
     backup?: {
-        volume: {
+        volume?: {
             nfs?: { server: string; path: string; mountOptions?: string[] };
             className?: string;
             size?: string;
             claimName?: string;
+        };
+        objectStore?: {
+            destinationPath: string;
+            endpointURL?: string;
+            region?: string;
+            credentials: { secretName: string; accessKeyIdKey?: string; secretAccessKeyKey?: string };
         };
         schedule?: string;
         keepBaseBackups?: number;
@@ -163,7 +173,7 @@ export interface PostgresClusterArgs {
     };
     /**
      * Bootstraps a new cluster from the backups of `from` (a cluster name, and its namespace when not this
-     * one) on the backup volume: pod 0 copies the newest base backup finished before `targetTime` (an instant
+     * one) on the backup target: pod 0 copies the newest base backup finished before `targetTime` (an instant
      * with its offset, such as `"2026-11-29T21:30:00Z"`; default: the newest), replays the archived WAL up to
      * `targetTime` (or to the end), becomes the primary, and the standbys clone from it. Read only while pod 0's
      * volume is empty and the cluster was never initialised: it never touches a volume that holds data. Needs

@@ -364,7 +364,7 @@ function withDerivedDefaults(settings: ParsedSettings) {
                 : settings.tls,
         backup: settings.backup && {
             ...settings.backup,
-            volume: {
+            volume: settings.backup.volume && {
                 ...settings.backup.volume,
                 ...(settings.backup.volume.className === undefined
                     ? {}

@@ -126,14 +126,14 @@ describe("backup settings", () => {
 });
 
 describe("restore settings", () => {
-    it("need a backup volume to read from", () => {
+    it("need a backup target to read from", () => {
         assert.deepStrictEqual(
             problems({ restore: { from: { name: "old" } } }).map((line) => line.split(":")[0]),
             ["restore"],
         );
         assert.match(
             problems({ restore: { from: { name: "old" } } })[0],
-            /set backup\.volume to the volume that holds the backups/,
+            /set backup \(volume or objectStore\) to the target that holds the backups of restore\.from/,
         );
     });
 

@@ -1,5 +1,6 @@
 import { ClusterSettings } from "../settings";
 import { POD_PATHS } from "./podPaths";
+import { OBJECT_STORE_SCRIPT } from "./objectStore";
 
 /** The backups in the pods' configuration: where each cluster's backups are, archiving, and restoring. */
 
@@ -10,7 +11,9 @@ export function backupDirectory(cluster: { namespace: string; name: string }): s
 
 /** The command PostgreSQL runs for each finished WAL segment; %p and %f are its path and file name. */
 export function archiveCommand(settings: ClusterSettings): string {
-    return `/bin/sh ${POD_PATHS.config}/archive-wal.sh ${backupDirectory(settings)} %p %f`;
+    return settings.backup?.objectStore
+        ? `/bin/sh ${OBJECT_STORE_SCRIPT} archive-wal %p %f`
+        : `/bin/sh ${POD_PATHS.config}/archive-wal.sh ${backupDirectory(settings)} %p %f`;
 }
 
 /**
@@ -29,16 +32,23 @@ export function archiveParameters(settings: ClusterSettings): Record<string, str
     };
 }
 
-/** The bootstrap's restore settings: where the backups of `restore.from` are, and up to when to replay. */
+/**
+ * The bootstrap's restore settings: where the backups of `restore.from` are on the backup volume, and up to
+ * when to replay. With an object store its locations are in `objectStoreEnv`.
+ */
 export function restoreEnv(settings: ClusterSettings): Record<string, string> {
     const restore = settings.restore;
     if (!restore) {
         return {};
     }
     return {
-        PG_HA_RESTORE_DIR: backupDirectory(restore.from),
-        // The restored cluster's own: empty, unless it is the one restored from (an in-place recovery).
-        PG_HA_BACKUP_DIR: backupDirectory(settings),
+        ...(settings.backup?.volume
+            ? {
+                  PG_HA_RESTORE_DIR: backupDirectory(restore.from),
+                  // The restored cluster's own: empty, unless it is the one restored from (an in-place recovery).
+                  PG_HA_BACKUP_DIR: backupDirectory(settings),
+              }
+            : {}),
         ...(restore.targetTime === undefined
             ? {}
             : {

@@ -18,11 +18,54 @@ function backupPodLabels(settings: ClusterSettings): Record<string, string> {
     return { ...maintenanceSelectorLabels(settings), "app.kubernetes.io/component": "backup" };
 }
 
+/** A backup Job's container: its script, environment, the key of the Secret it reads, and its volumes. */
+interface BackupContainer {
+    script: string;
+    env: Record<string, string>;
+    passwordKey: string;
+    volumes: types.input.core.v1.Volume[];
+    volumeMounts: types.input.core.v1.VolumeMount[];
+}
+
 /**
- * The pod of a base backup (base-backup.sh): `pg_basebackup` from pod 0 through the -rw Service as the
- * replication role, into the backup volume; verified with `pg_verifybackup` before it counts; then the
- * retention. `env` is added to the container's environment.
+ * To the backup volume (base-backup.sh): `pg_basebackup` from pod 0 through the -rw Service as the replication
+ * role, verified with `pg_verifybackup` before it counts; then the retention.
  */
+function volumeBackupContainer(settings: ClusterSettings): BackupContainer {
+    const mount = backupVolumeMount(settings);
+    return {
+        script: "base-backup.sh",
+        env: {
+            ...rwClientEnv(settings, REPLICATION_USER, `${POD_PATHS.tmp}/backup.pgpass`),
+            PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
+            PG_HA_BACKUP_DIR: backupDirectory(settings),
+            PG_HA_BASE_BACKUP_DEADLINE_SECONDS: String(BASE_BACKUP_DEADLINE_SECONDS),
+        },
+        passwordKey: SECRET_KEYS.replicationPassword,
+        ...mount,
+    };
+}
+
+/**
+ * To the object store (object-store-backup-job.sh): Barman Cloud reads the data directory itself, so pod 0
+ * takes the backup, asked by the Job as the superuser; the Job needs neither the store's credentials nor a
+ * volume.
+ */
+function objectStoreBackupContainer(settings: ClusterSettings): BackupContainer {
+    return {
+        script: "object-store-backup-job.sh",
+        env: {
+            ...rwClientEnv(settings, "postgres", `${POD_PATHS.tmp}/backup.pgpass`),
+            PG_HA_SUPERUSER_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.superuserPassword}`,
+            PG_HA_CONFIG_DIR: POD_PATHS.config,
+        },
+        passwordKey: SECRET_KEYS.superuserPassword,
+        volumes: [],
+        volumeMounts: [],
+    };
+}
+
+/** The pod of a base backup, then the retention. `extraEnv` is added to the container's environment. */
 function backupPodTemplate(
     settings: ClusterSettings,
     backup: BackupSettings,
@@ -31,14 +74,11 @@ function backupPodTemplate(
 ) {
     const names = clusterNames(settings);
     const tls = caOnlyTls(settings);
-    const mount = backupVolumeMount(settings);
+    const container = backup.objectStore ? objectStoreBackupContainer(settings) : volumeBackupContainer(settings);
     const env: Record<string, string> = {
-        ...rwClientEnv(settings, REPLICATION_USER, `${POD_PATHS.tmp}/backup.pgpass`),
-        PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
-        PG_HA_BACKUP_DIR: backupDirectory(settings),
+        ...container.env,
         PG_HA_KEEP_BASE_BACKUPS: String(backup.keepBaseBackups),
         PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
-        PG_HA_BASE_BACKUP_DEADLINE_SECONDS: String(BASE_BACKUP_DEADLINE_SECONDS),
         ...extraEnv,
     };
     return {
@@ -53,7 +93,7 @@ function backupPodTemplate(
                     name: "base-backup",
                     image: settings.image,
                     imagePullPolicy: "IfNotPresent",
-                    command: ["/bin/sh", `${POD_PATHS.config}/base-backup.sh`],
+                    command: ["/bin/sh", `${POD_PATHS.config}/${container.script}`],
                     env: Object.entries(env).map(([name, value]) => ({ name, value })),
                     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "256Mi" } },
                     securityContext: restrictedContainerSecurity(),
@@ -61,24 +101,24 @@ function backupPodTemplate(
                         { name: "config", mountPath: POD_PATHS.config, readOnly: true },
                         { name: "secrets", mountPath: POD_PATHS.secrets, readOnly: true },
                         ...tls.volumeMounts,
-                        ...mount.volumeMounts,
+                        ...container.volumeMounts,
                         { name: "tmp", mountPath: POD_PATHS.tmp },
                     ],
                 },
             ],
             volumes: [
                 { name: "config", configMap: { name: configMapName, defaultMode: 0o444 } },
-                // The replication password alone: the backup needs no other.
+                // The one password the backup needs, no other.
                 {
                     name: "secrets",
                     secret: {
                         secretName: names.secret,
                         defaultMode: 0o440,
-                        items: [{ key: SECRET_KEYS.replicationPassword, path: SECRET_KEYS.replicationPassword }],
+                        items: [{ key: container.passwordKey, path: container.passwordKey }],
                     },
                 },
                 ...tls.volumes,
-                ...mount.volumes,
+                ...container.volumes,
                 { name: "tmp", emptyDir: {} },
             ],
         },

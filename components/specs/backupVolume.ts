@@ -33,7 +33,7 @@ export function backupVolumeMount(settings: ClusterSettings): {
  * backup Job mount it, pre-bound to the program's backup claim and kept like the data volumes.
  */
 export function backupPersistentVolume(settings: ClusterSettings): StaticVolume | undefined {
-    const nfs = settings.backup?.volume.nfs;
+    const nfs = settings.backup?.volume?.nfs;
     if (!nfs) {
         return undefined;
     }

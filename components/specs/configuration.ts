@@ -44,6 +44,12 @@ export const SCRIPT_FILES = [
     "restore-wal.sh",
     "restore.sh",
     "base-backup.sh",
+    "backup-job.sh",
+    "restore-from-volume.sh",
+    "object-store.sh",
+    "object-store-catalog.py",
+    "object-store-backup-job.sh",
+    "restore-from-object-store.sh",
     "no-statement-logging.sql",
 ] as const;
 

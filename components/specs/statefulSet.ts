@@ -17,6 +17,7 @@ import { volumeClaimTemplate } from "./storage";
 import { podSecurityContext, restrictedContainerSecurity } from "./securityContexts";
 import { TLS_FILES, tlsEnabled, tlsSecretName } from "./tls";
 import { restoreEnv } from "./backup";
+import { objectStoreEnv } from "./objectStore";
 import { backupVolumeMount } from "./backupVolume";
 
 export const CONTAINER_NAME = "postgresql";
@@ -42,7 +43,10 @@ const probe = (
     ...timing,
 });
 
-/** The environment the bootstrap and probe scripts read; no value here is a secret. */
+/**
+ * The environment the bootstrap and probe scripts read; no value here is a secret (an object store's
+ * credentials are references to the user's Secret).
+ */
 export function containerEnv(settings: ClusterSettings): types.input.core.v1.EnvVar[] {
     const names = clusterNames(settings);
     const env: Record<string, string> = {
@@ -78,6 +82,7 @@ export function containerEnv(settings: ClusterSettings): types.input.core.v1.Env
                 configMapKeyRef: { name: names.initialisedMarker, key: INITIALISED_MARKER_KEY, optional: true },
             },
         },
+        ...objectStoreEnv(settings),
     ];
 }
 
