@@ -18,6 +18,8 @@
 set -eu
 . "${0%/*}/passfile.sh"
 . "${0%/*}/backup-directory.sh"
+JOB_LOG_NAME=base-backup
+. "${0%/*}/backup-job.sh"
 
 : "${PG_HA_BACKUP_DIR:?PG_HA_BACKUP_DIR must be set}"
 : "${PG_HA_KEEP_BASE_BACKUPS:?PG_HA_KEEP_BASE_BACKUPS must be set}"
@@ -25,29 +27,8 @@ set -eu
 : "${PG_HA_BASE_BACKUP_DEADLINE_SECONDS:?PG_HA_BASE_BACKUP_DEADLINE_SECONDS must be set}"
 : "${PGUSER:?PGUSER must be set}"
 : "${PGPASSFILE:?PGPASSFILE must be set}"
-: "${PG_HA_PRIMARY_WAIT_SECONDS:=300}"
 
 BASE="$PG_HA_BACKUP_DIR/base"
-
-log() {
-	printf '%s pg-ha base-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2
-}
-
-die() {
-	log "$*"
-	exit 1
-}
-
-# A new pod may be refused for its first seconds, until the NetworkPolicy controller admits its address, and
-# pod 0 may be restarting when the schedule comes: wait for it rather than fail the night's backup.
-wait_for_primary() {
-	deadline=$(($(date +%s) + PG_HA_PRIMARY_WAIT_SECONDS))
-	until pg_isready -q -t 5; do
-		[ "$(date +%s)" -lt "$deadline" ] ||
-			die "pod 0 did not answer through $PGHOST within ${PG_HA_PRIMARY_WAIT_SECONDS}s"
-		sleep 2
-	done
-}
 
 # The newest finished base backup of this timeline, if any.
 newest_of_timeline() {

@@ -329,7 +329,7 @@ if [ "$ORDINAL" -eq 0 ]; then
 		refuse_if_standbys_run
 		claim_volume
 		prepare_target
-		if [ -n "${PG_HA_RESTORE_DIR:-}" ]; then
+		if [ -n "${PG_HA_RESTORE_DIR:-}${PG_HA_RESTORE_OBJECT_STORE:-}" ]; then
 			restore_primary
 		else
 			init_primary
