@@ -227,6 +227,8 @@ export interface PodClusterOptions {
      * share one (a restore reads another cluster's backups); default: a directory of the run's own per claim.
      */
     sharedClaimDirs?: Record<string, string>;
+    /** Secrets of the namespace that env vars read keys of (`secretKeyRef`), by name: their data. */
+    secrets?: Record<string, Record<string, string>>;
 }
 
 export class PodCluster {
@@ -252,6 +254,7 @@ export class PodCluster {
         binDir: string,
         tls: TlsMaterial<string> | undefined,
         private readonly sharedClaimDirs: Record<string, string> = {},
+        private readonly secrets: Record<string, Record<string, string>> = {},
     ) {
         const settings = currentSettings;
         this.names = clusterNames(settings);
@@ -297,6 +300,7 @@ export class PodCluster {
             binDir,
             options.tls,
             options.sharedClaimDirs,
+            options.secrets,
         );
         liveClusters.add(cluster);
         try {
@@ -363,7 +367,15 @@ export class PodCluster {
                 throw new Error(`the container needs ConfigMap ${ref.configMap} (key ${ref.key}), which is not there`);
             }
         }
-        return { ...this.imageEnv(), ...spec.view.env, ...fromConfigMaps };
+        const fromSecrets: Record<string, string> = {};
+        for (const [name, ref] of Object.entries(spec.view.secretEnv)) {
+            const value = this.secrets[ref.secret]?.[ref.key];
+            if (value === undefined) {
+                throw new Error(`the container needs Secret ${ref.secret} (key ${ref.key}), which is not there`);
+            }
+            fromSecrets[name] = value;
+        }
+        return { ...this.imageEnv(), ...spec.view.env, ...fromConfigMaps, ...fromSecrets };
     }
 
     /** What the image sets for every container: PATH and HOME. */
@@ -832,6 +844,23 @@ export class PodCluster {
         }
         this.writeHosts();
     }
+
+    /**
+     * Puts an existing network namespace (a server the pods use, such as an object store) on the pod network
+     * with `address` on its eth0; a namespace is on one cluster's network at a time.
+     */
+    attachNetns(netns: string, address: string): void {
+        const inBridge = (...args: string[]) => run("ip", ["-n", this.bridgeNetns, ...args]);
+        const inNetns = (...args: string[]) => run("ip", ["-n", netns, ...args]);
+        const link = `att${netnsList().indexOf(netns)}`;
+        inBridge("link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", netns);
+        inBridge("link", "set", link, "master", "br0", "up");
+        inNetns("addr", "add", `${address}/24`, "dev", "eth0");
+        inNetns("link", "set", "eth0", "up");
+    }
+
+    /** An address of the pod network (of every cluster's) that no pod has, for `attachNetns`. */
+    static readonly SPARE_ADDRESS = `${SUBNET}.250`;
 
     /** A network namespace with `address` on its eth0, whose veth peer `link` is a port of the bridge. */
     private addPodNetwork(netns: string, link: string, address: string): void {

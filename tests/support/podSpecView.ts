@@ -34,10 +34,17 @@ interface ConfigMapEnv {
     optional: boolean;
 }
 
+/** An env var the kubelet reads from a key of a Secret when the container starts. */
+export interface SecretEnv {
+    secret: string;
+    key: string;
+}
+
 export interface PodSpecView {
     command: string[];
     env: Record<string, string>;
     configMapEnv: Record<string, ConfigMapEnv>;
+    secretEnv: Record<string, SecretEnv>;
     mounts: { volume: string; mountPath: string; readOnly: boolean }[];
     volumes: Record<string, VolumeSource>;
     probes: Record<ProbeKind, { command: string[]; timeoutSeconds: number }>;
@@ -120,7 +127,10 @@ export function podSpecView(settings: ClusterSettings, passwords: Passwords<stri
         ),
         configMapEnv: Object.fromEntries(
             envEntries(container.env)
-                .filter((entry) => entry.valueFrom !== undefined)
+                .filter(
+                    (entry) =>
+                        entry.valueFrom !== undefined && plain(entry.valueFrom, "valueFrom").secretKeyRef === undefined,
+                )
                 .map((entry) => {
                     const ref = plain(plain(entry.valueFrom, "valueFrom").configMapKeyRef, "configMapKeyRef");
                     const optional = ref.optional === undefined ? false : plain(ref.optional, "optional");
@@ -131,6 +141,17 @@ export function podSpecView(settings: ClusterSettings, passwords: Passwords<stri
                     };
                     return [plain(entry.name, "env name"), source];
                 }),
+        ),
+        secretEnv: Object.fromEntries(
+            envEntries(container.env).flatMap((entry) => {
+                const ref = entry.valueFrom && plain(entry.valueFrom, "valueFrom").secretKeyRef;
+                if (ref === undefined) {
+                    return [];
+                }
+                const source = plain(ref, "secretKeyRef");
+                const value = { secret: plain(source.name, "secret name"), key: plain(source.key, "secret key") };
+                return [[plain(entry.name, "env name"), value]];
+            }),
         ),
         mounts: plain(container.volumeMounts, "volumeMounts").map((m) => {
             const mount = plain(m, "volumeMount");

@@ -1,0 +1,224 @@
+import { strict as assert } from "assert";
+
+import { ClusterSettingsInput, DEFAULTS, resolveSettings } from "../../components/settings";
+import { PodCluster, sleep, waitUntil } from "../support/podHarness";
+import { TIMEOUTS, waitForResult, waitForStreaming } from "../support/podHarnessFixtures";
+import { S3Server } from "../support/s3Server";
+
+const PASSWORDS = { superuser: "superuser-password-for-tests", replication: "replication-password-for-tests" };
+const BUCKET = "pg-ha-backups";
+const CREDENTIALS = { "backup-s3": { ACCESS_KEY_ID: "test-key-id", ACCESS_SECRET_KEY: "test-secret-key" } };
+/** The server's time, as a restore.targetTime. */
+const UTC_NOW = `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
+/**
+ * Backups to an S3-compatible object store as the program ships them (Barman Cloud: pod 0's archive_command,
+ * the backup Job that has pod 0 take a base backup, the restore of a new cluster), against real PostgreSQL and
+ * a real S3 API. The store outlives each cluster; the source is gone before the first restore, as in a loss.
+ */
+describe("backups to an object store against real PostgreSQL: archiving, base backups, retention and recovery", function () {
+    this.timeout(TIMEOUTS.test);
+    let s3: S3Server;
+    const clusters: PodCluster[] = [];
+
+    const settingsFor = (name: string, extra: Partial<ClusterSettingsInput> = {}) =>
+        resolveSettings({
+            name,
+            replicas: 1,
+            storage: { className: "standard", size: "1Gi" },
+            backup: {
+                objectStore: {
+                    destinationPath: `s3://${BUCKET}/clusters`,
+                    endpointURL: s3.endpoint,
+                    region: "us-east-1",
+                    credentials: { secretName: "backup-s3" },
+                },
+                archiveTimeoutSeconds: 10,
+                keepBaseBackups: 2,
+            },
+            ...extra,
+        });
+
+    /** A cluster on the store's network, started. */
+    async function start(name: string, extra: Partial<ClusterSettingsInput> = {}): Promise<PodCluster> {
+        const cluster = await PodCluster.create(settingsFor(name, extra), PASSWORDS, { secrets: CREDENTIALS });
+        clusters.push(cluster);
+        s3.attach(cluster);
+        try {
+            await cluster.startAll();
+        } catch (error) {
+            const log = cluster.logs(0).split("\n").slice(-30).join("\n");
+            throw new Error(`${(error as Error).message}; the last lines of ${name}-0's log:\n${log}`, {
+                cause: error,
+            });
+        }
+        return cluster;
+    }
+
+    /** Each cluster's objects are under <destinationPath>/<namespace>/<name>/, its namespace the default. */
+    const namespace = DEFAULTS.namespace;
+    const objects = (cluster: string, kind: "wals" | "base") =>
+        s3.keys(BUCKET, `clusters/${namespace}/${cluster}/${kind}/`);
+    const baseBackups = (cluster: string) =>
+        objects(cluster, "base")
+            .filter((key) => key.endsWith("/backup.info"))
+            .map((key) => key.split("/").at(-2) ?? "")
+            .sort();
+
+    async function archiveCurrentSegment(cluster: PodCluster): Promise<string> {
+        const segment = await cluster.psql(0, "SELECT pg_walfile_name(pg_current_wal_lsn())");
+        await cluster.psql(0, "SELECT pg_switch_wal()");
+        const name = cluster.settings.name;
+        await waitUntil(
+            `pod 0 archives ${segment}`,
+            () => objects(name, "wals").some((key) => key.endsWith(`/${segment}`)),
+            TIMEOUTS.replication,
+        );
+        return segment;
+    }
+
+    async function takeBaseBackup(cluster: PodCluster, first = false): Promise<void> {
+        const result = await cluster.runBackupJob(0, { first });
+        assert.equal(result.code, 0, `the base backup failed: ${result.stderr}\n${cluster.logs(0)}`);
+    }
+
+    before(async function () {
+        s3 = await S3Server.inNetns();
+        // Made by the test's own client: the endpoint is known once the server is on a cluster's network.
+        s3.createBucket(BUCKET);
+    });
+
+    after(async function () {
+        for (const cluster of clusters) await cluster.destroy();
+        s3?.stop();
+    });
+
+    let source: PodCluster;
+    let noted = "";
+    let countAtNote = "";
+
+    it("pod 0 archives each finished WAL segment to the store, with the credentials from the Secret", async () => {
+        source = await start("source");
+        await source.psql(0, "CREATE TABLE early AS SELECT 1 AS id");
+        const segment = await archiveCurrentSegment(source);
+        assert.equal(
+            await source.psql(0, `SELECT last_archived_wal >= '${segment}' AND failed_count = 0 FROM pg_stat_archiver`),
+            "t",
+        );
+        assert.equal(
+            await source.psql(0, "SHOW archive_command"),
+            "/bin/sh /etc/pg-ha/config/object-store.sh archive-wal %p %f",
+            "no credential is on the command line",
+        );
+    });
+
+    it("the first backup's Job has pod 0 take a base backup while there is none, and then leaves it to the schedule", async () => {
+        await takeBaseBackup(source, true);
+        const taken = baseBackups("source");
+        assert.equal(taken.length, 1);
+        await takeBaseBackup(source, true);
+        assert.match(source.logs(0), /a base backup of timeline 1 exists already: the schedule takes the next one/);
+        assert.deepEqual(baseBackups("source"), taken);
+    });
+
+    it("a base backup taken while writes run is complete, and retention keeps the newest two", async () => {
+        await source.psql(0, "CREATE TABLE written_during_backup (id bigint)");
+        const writer = source.exec(0, [
+            "psql",
+            "-X",
+            "-q",
+            "-U",
+            "postgres",
+            "-c",
+            "DO $$BEGIN FOR i IN 1..200 LOOP INSERT INTO written_during_backup SELECT generate_series(1, 500); COMMIT; PERFORM pg_sleep(0.01); END LOOP; END$$",
+        ]);
+        const [first] = baseBackups("source");
+        await sleep(1100);
+        await takeBaseBackup(source);
+        assert.equal((await writer).code, 0);
+        await sleep(1100);
+        await takeBaseBackup(source);
+        const kept = baseBackups("source");
+        assert.equal(kept.length, 2, `keepBaseBackups is 2: ${kept.join(", ")}`);
+        assert.ok(!kept.includes(first), `the oldest, ${first}, goes`);
+    });
+
+    it("recovering a new cluster to a noted time brings back a dropped table and its rows; its standby clones it", async () => {
+        await source.psql(0, "CREATE TABLE precious AS SELECT generate_series(1, 1000) AS id");
+        countAtNote = await source.psql(0, "SELECT count(*) FROM precious");
+        await sleep(1100);
+        noted = await source.psql(0, UTC_NOW);
+        await sleep(1100);
+        await source.psql(0, "DROP TABLE precious");
+        await archiveCurrentSegment(source);
+        // Segments after it, for the test of a gap in the archive.
+        for (const filler of ["filler_1", "filler_2"]) {
+            await source.psql(0, `CREATE TABLE ${filler} AS SELECT 1 AS id`);
+            await archiveCurrentSegment(source);
+        }
+        // The source is lost; its backups are in the store.
+        await source.destroy();
+
+        const recovered = await start("to-time", {
+            replicas: 2,
+            restore: { from: { name: "source" }, targetTime: noted },
+        });
+        assert.match(recovered.logs(0), /restoring base backup \d{8}T\d{6}/);
+        assert.equal(await recovered.psql(0, "SELECT count(*) FROM precious"), countAtNote);
+        assert.equal(await recovered.psql(0, "SELECT count(*) FROM written_during_backup"), "100000");
+        assert.equal(await recovered.psql(0, "SELECT pg_is_in_recovery()"), "f", "the restored pod 0 is the primary");
+        assert.equal(await recovered.psql(0, "SHOW recovery_target_time"), "", "no recovery settings are left");
+        await waitForStreaming(recovered, 1);
+        await waitForResult(recovered, 1, "SELECT count(*) FROM precious", countAtNote);
+        await archiveCurrentSegment(recovered);
+        assert.ok(
+            objects("to-time", "wals").some((key) => key.endsWith(".history")),
+            "it archives its own timeline to a place of its own",
+        );
+        await recovered.destroy();
+    });
+
+    it("recovering a new cluster to the end of the archive replays the DROP: the table is gone", async () => {
+        const recovered = await start("to-end", { restore: { from: { name: "source" } } });
+        assert.equal(await recovered.psql(0, "SELECT to_regclass('precious') IS NULL"), "t");
+        assert.equal(await recovered.psql(0, "SELECT count(*) FROM early"), "1");
+        await recovered.destroy();
+    });
+
+    it("a new cluster is not restored where WAL is archived already: its archive would mix with it", async () => {
+        const cluster = await PodCluster.create(
+            settingsFor("to-time", { restore: { from: { name: "source" } } }),
+            PASSWORDS,
+            { secrets: CREDENTIALS },
+        );
+        clusters.push(cluster);
+        s3.attach(cluster);
+        await cluster.start(0);
+        const exit = await cluster.waitForExit(0, TIMEOUTS.ready);
+        assert.notEqual(exit.code, 0);
+        assert.match(
+            cluster.logs(0),
+            /clusters\/postgresql\/to-time already holds WAL, of another cluster or of an earlier restore: refusing/,
+        );
+        await cluster.destroy();
+    });
+
+    it("a segment missing from the middle of the archive fails a restore to the end instead of ending it early", async () => {
+        const wal = objects("source", "wals")
+            .filter((key) => /\/0{7}1[0-9A-F]{16}$/.test(key))
+            .sort();
+        // The segment of filler_1: after the newest base backup, before the newest segment.
+        s3.deleteKey(BUCKET, wal[wal.length - 2]);
+        const cluster = await PodCluster.create(
+            settingsFor("gap", { restore: { from: { name: "source" } } }),
+            PASSWORDS,
+            { secrets: CREDENTIALS },
+        );
+        clusters.push(cluster);
+        s3.attach(cluster);
+        await cluster.start(0);
+        const exit = await cluster.waitForExit(0, TIMEOUTS.ready);
+        assert.notEqual(exit.code, 0);
+        assert.match(cluster.logs(0), /a segment between is missing or unreadable\. Nothing was published/);
+    });
+});
