@@ -27,7 +27,7 @@ export const VERSIONS = {
     debian: "bookworm",
     postgresMajor: "15",
     /** Bumped when the image recipe changes, so that a cached image is rebuilt. */
-    imageRecipe: "2",
+    imageRecipe: "3",
     pause: "3.10",
 } as const;
 
