@@ -188,11 +188,12 @@ refuse_if_standbys_run() {
 # probes (which use PGHOST) must not mistake it for the primary, nor have their connections cut when it stops.
 # Its log is on the runtime emptyDir, which nobody can read once the pod crash-loops: shown on failure.
 PRIVATE_SOCKET="$PG_HA_RUNTIME_DIR/init"
+# start_private_server <log> <timeout> [<more server options>]
 start_private_server() {
 	rm -rf "$PRIVATE_SOCKET"
 	mkdir -m 0700 "$PRIVATE_SOCKET"
 	if ! run_stoppable pg_ctl -D "$PARTIAL" -w -t "$2" -l "$PG_HA_RUNTIME_DIR/$1" \
-		-o "-c listen_addresses='' -c unix_socket_directories='$PRIVATE_SOCKET'" start >&2; then
+		-o "-c listen_addresses='' -c unix_socket_directories='$PRIVATE_SOCKET' ${3:-}" start >&2; then
 		cat "$PG_HA_RUNTIME_DIR/$1" >&2
 		die "the private server on $PARTIAL did not start (its log is above)"
 	fi

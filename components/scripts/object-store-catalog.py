@@ -4,7 +4,7 @@
                                               finished backup of that system and timeline
   choose <target epoch or "">                 the newest finished backup (of barman-cloud-backup-list's JSON on
                                               stdin) that ended before the target, or the newest of all
-  newest-wal <destination> <server> <timeline>  the newest archived WAL segment of that timeline, if any
+  list-wal <destination> <server>             the names of every archived WAL segment
 
 Backups end at a time Barman writes without its offset: pg-ha takes them in UTC (PGTZ=UTC).
 """
@@ -38,21 +38,18 @@ def choose(target):
     return max(candidates, key=ended)["backup_id"] if candidates else None
 
 
-def newest_wal(destination, server, timeline):
+def list_wal(destination, server):
     import boto3
 
     bucket, _, prefix = destination[len("s3://") :].partition("/")
     endpoint = os.environ.get("PG_HA_OBJECT_STORE_ENDPOINT") or None
     pages = boto3.client("s3", endpoint_url=endpoint).get_paginator("list_objects_v2")
     wals = "/".join(part for part in (prefix, server, "wals") if part) + "/"
-    first = "%08X" % int(timeline)
-    newest = None
-    for page in pages.paginate(Bucket=bucket, Prefix=wals + first):
+    for page in pages.paginate(Bucket=bucket, Prefix=wals):
         for item in page.get("Contents", []):
             match = SEGMENT.match(item["Key"].rsplit("/", 1)[-1])
-            if match and match.group(1).startswith(first):
-                newest = max(newest or "", match.group(1))
-    return newest
+            if match:
+                yield match.group(1)
 
 
 command, arguments = sys.argv[1], sys.argv[2:]
@@ -63,7 +60,8 @@ elif command == "choose":
     if chosen is None:
         sys.exit(1)
     print(chosen)
-elif command == "newest-wal":
-    print(newest_wal(*arguments) or "")
+elif command == "list-wal":
+    for segment in list_wal(*arguments):
+        print(segment)
 else:
     sys.exit("unknown command " + command)

@@ -1,6 +1,6 @@
 # Sourced by restore.sh when the backups are in an object store (backup.objectStore): the base backup and the
 # WAL of the Barman server PG_HA_RESTORE_OBJECT_STORE_SERVER under PG_HA_RESTORE_OBJECT_STORE, through Barman
-# Cloud. Defines fetch_base_backup and newest_archived_segment.
+# Cloud. Defines fetch_base_backup and archived_segments.
 
 : "${PG_HA_RESTORE_OBJECT_STORE_SERVER:?PG_HA_RESTORE_OBJECT_STORE_SERVER must be set}"
 : "${PG_HA_OBJECT_STORE:?PG_HA_OBJECT_STORE must be set}"
@@ -24,8 +24,8 @@ refuse_a_used_destination() {
 		die "$PG_HA_OBJECT_STORE/$PG_HA_OBJECT_STORE_SERVER already holds WAL, of another cluster or of an earlier restore: refusing to restore a new cluster that would archive into it. Restore with another name or namespace, or move those objects away (see 'Backups and point-in-time recovery' in the README)"
 }
 
-newest_archived_segment() {
-	python3 "$CATALOG" newest-wal "$PG_HA_RESTORE_OBJECT_STORE" "$PG_HA_RESTORE_OBJECT_STORE_SERVER" "$1"
+archived_segments() {
+	python3 "$CATALOG" list-wal "$PG_HA_RESTORE_OBJECT_STORE" "$PG_HA_RESTORE_OBJECT_STORE_SERVER"
 }
 
 fetch_base_backup() {

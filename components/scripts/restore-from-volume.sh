@@ -1,5 +1,5 @@
 # Sourced by restore.sh when the backups are on the backup volume (PG_HA_RESTORE_DIR): where the base backup and
-# the WAL come from. Defines fetch_base_backup and newest_archived_segment.
+# the WAL come from. Defines fetch_base_backup and archived_segments.
 
 # The newest finished base backup that ended before the target time (the newest of all without one), of those
 # a recovery can follow to the latest timeline ($1) from.
@@ -25,9 +25,9 @@ refuse_a_used_backup_directory() {
 	die "$PG_HA_BACKUP_DIR already holds backups, of another cluster or of an earlier restore: refusing to restore a new cluster that would archive into them. Restore with another name or namespace, or move that directory away (see 'Backups and point-in-time recovery' in the README)"
 }
 
-# The newest archived segment of timeline $1 (hex), if any.
-newest_archived_segment() {
-	ls "$PG_HA_RESTORE_DIR/wal" | grep -E "^$1[0-9A-F]{16}\$" | sort | tail -n 1
+# The names of every archived WAL segment.
+archived_segments() {
+	ls "$PG_HA_RESTORE_DIR/wal" | grep -E '^[0-9A-F]{24}$' || [ $? -eq 1 ]
 }
 
 # Into $PARTIAL: the newest base backup that fits, checked, with the recovery settings that replay the archive.

@@ -19,13 +19,13 @@
 RECOVERY_SETTINGS='restore_command|recovery_target_action|recovery_target_timeline|recovery_target_time'
 
 # Without a target time the recovery ends at the first segment the archive lacks: one missing in the middle
-# would end it early and silently. The newest archived segment of the timeline replayed ($1, in hex; the
-# newest segment is what `newest_archived_segment` of the source says) must be the last replayed.
+# would end it early and silently. The newest segment of the timeline replayed ($1, in hex) that was archived
+# before the replay started ($ARCHIVED_BEFORE: the source may go on archiving meanwhile) must be replayed.
 refuse_a_gap() {
 	[ -z "${PG_HA_RESTORE_TARGET_TIME:-}" ] || return 0
 	replayed=$(psql -X -A -t -h "$PRIVATE_SOCKET" -U postgres -d postgres \
 		-c "SELECT pg_walfile_name(pg_last_wal_replay_lsn())") || die "could not read how far the restore replayed"
-	newest=$(newest_archived_segment "$1") || die "could not list the archived WAL of timeline $1"
+	newest=$(grep -E "^$1[0-9A-F]{16}\$" "$ARCHIVED_BEFORE" | sort | tail -n 1)
 	[ -z "$newest" ] || [ "$(printf '%s\n%s\n' "${newest#????????}" "${replayed#????????}" | sort | tail -n 1)" = "${replayed#????????}" ] ||
 		die "the restore stopped at WAL segment ${replayed#????????} of timeline $1, but the archive holds up to $newest: a segment between is missing or unreadable. Nothing was published"
 }
@@ -84,8 +84,13 @@ replayed_timeline() {
 # From the base backup in $PARTIAL with its recovery settings written: replays, promotes, checks, publishes.
 replay_and_publish() {
 	chmod 0700 "$PARTIAL"
+	ARCHIVED_BEFORE="$PG_HA_RUNTIME_DIR/archived-before-restore"
+	archived_segments >"$ARCHIVED_BEFORE" || die "could not list the archived WAL"
 	# A recovery may take hours: pg_ctl waits only until the server is consistent, then the loop takes over.
-	start_private_server restore.log 86400
+	# The private server archives nothing (an empty archive_command keeps each finished file ready for the
+	# published server to archive): a restore that fails after the promotion, and starts over, then finds the
+	# new cluster's own place in the archive as empty as the first time.
+	start_private_server restore.log 86400 "-c archive_command=''"
 	wait_for_promotion
 	refuse_a_gap "$(replayed_timeline)"
 	log "the restored server replayed to its target and promoted"

@@ -373,7 +373,7 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         );
     });
 
-    it("a restore to the end refuses an archive with a segment missing in the middle, instead of ending early", async () => {
+    it("a restore to the end refuses an archive with a segment missing in the middle, and starts over once it is back", async () => {
         const { cluster } = pods;
         const segments: string[] = [];
         for (const note of ["a", "b", "c"]) {
@@ -382,8 +382,10 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         }
         const hidden = path.join(sourceDir(cluster), "wal", segments[1]);
         fs.renameSync(hidden, `${hidden}.hidden`);
+        let refused: PodCluster;
         try {
-            const { log } = await refusedRestore("with-gap");
+            const { log, cluster: withGap } = await refusedRestore("with-gap");
+            refused = withGap;
             assert.match(
                 log,
                 new RegExp(
@@ -393,6 +395,11 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
         } finally {
             fs.renameSync(`${hidden}.hidden`, hidden);
         }
+        // The failed restore had promoted its private server: it archived nothing, so the next try is no
+        // refused as a restore into a used directory.
+        await refused.start(0);
+        await waitUntil("the restore started over is ready", () => refused.probe(0, "readiness"), TIMEOUTS.ready);
+        assert.equal(await refused.psql(0, "SELECT count(*) FROM gap_c"), "1");
     });
 
     describe("after an in-place recovery (a new timeline in the same directory)", function () {
