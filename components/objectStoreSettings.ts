@@ -7,8 +7,9 @@ export const OBJECT_STORE_DEFAULTS = {
     secretAccessKeyKey: "ACCESS_SECRET_KEY",
 } as const;
 
-// A bucket name as S3 allows it (3–63 characters), then an optional prefix without spaces or a trailing "/".
-const DESTINATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s/][^\s]*[^\s/]|\/[^\s/])?$/;
+// A bucket name as S3 allows it (3–63 characters), then an optional prefix of path segments of letters,
+// digits, '.', '_' and '-': it reaches postgresql.conf and shell command lines, where no other character may.
+const DESTINATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._-]+)*$/;
 const ENDPOINT = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[^\s]*)?$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
@@ -27,7 +28,7 @@ const notInConfiguration = z
 export const objectStore = z.strictObject(
     {
         destinationPath: z.string({ error: "must be a string" }).regex(DESTINATION, {
-            error: 'must be an S3 URL such as "s3://my-bucket" or "s3://my-bucket/postgres": a bucket name, then an optional prefix without spaces or a trailing "/"',
+            error: 'must be an S3 URL such as "s3://my-bucket" or "s3://my-bucket/postgres": a bucket name, then an optional prefix of letters, digits, ".", "_" and "-" in segments separated by "/", without a trailing "/"',
         }),
         endpointURL: z
             .string({ error: "must be a string" })

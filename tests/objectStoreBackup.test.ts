@@ -137,8 +137,11 @@ describe("WAL archiving to an object store", () => {
                 .filter((e) => e.name.startsWith("AWS_ACCESS") || e.name === "AWS_SECRET_ACCESS_KEY")
                 .map((e) => [e.name, e.valueFrom]),
             [
-                ["AWS_ACCESS_KEY_ID", { secretKeyRef: { name: "backup-s3", key: "ACCESS_KEY_ID" } }],
-                ["AWS_SECRET_ACCESS_KEY", { secretKeyRef: { name: "backup-s3", key: "ACCESS_SECRET_KEY" } }],
+                ["AWS_ACCESS_KEY_ID", { secretKeyRef: { name: "backup-s3", key: "ACCESS_KEY_ID", optional: true } }],
+                [
+                    "AWS_SECRET_ACCESS_KEY",
+                    { secretKeyRef: { name: "backup-s3", key: "ACCESS_SECRET_KEY", optional: true } },
+                ],
             ],
         );
         assert.strictEqual(plain.PG_HA_RESTORE_OBJECT_STORE, undefined, "no restore without a restore setting");

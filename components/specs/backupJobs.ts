@@ -39,7 +39,6 @@ function volumeBackupContainer(settings: ClusterSettings): BackupContainer {
             ...rwClientEnv(settings, REPLICATION_USER, `${POD_PATHS.tmp}/backup.pgpass`),
             PG_HA_REPLICATION_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.replicationPassword}`,
             PG_HA_BACKUP_DIR: backupDirectory(settings),
-            PG_HA_BASE_BACKUP_DEADLINE_SECONDS: String(BASE_BACKUP_DEADLINE_SECONDS),
         },
         passwordKey: SECRET_KEYS.replicationPassword,
         ...mount,
@@ -78,6 +77,7 @@ function backupPodTemplate(
     const env: Record<string, string> = {
         ...container.env,
         PG_HA_KEEP_BASE_BACKUPS: String(backup.keepBaseBackups),
+        PG_HA_BASE_BACKUP_DEADLINE_SECONDS: String(BASE_BACKUP_DEADLINE_SECONDS),
         PG_HA_PRIMARY_WAIT_SECONDS: String(settings.primaryWaitTimeoutSeconds),
         ...extraEnv,
     };

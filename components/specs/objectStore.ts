@@ -20,7 +20,8 @@ export const OBJECT_STORE_SCRIPT = `${POD_PATHS.config}/object-store.sh`;
 
 /**
  * The environment of the database pods with `backup.objectStore`: their own location, the endpoint and region,
- * and the credentials, which the kubelet takes from the user's Secret (never the stack's configuration).
+ * and the credentials, which the kubelet takes from the user's Secret (never the stack's configuration). The
+ * Secret is optional to the kubelet: a missing one stops the backups, loudly (object-store.sh), not the database.
  * With `restore`, where the cluster restored from keeps its backups, in the same store.
  */
 export function objectStoreEnv(settings: ClusterSettings): types.input.core.v1.EnvVar[] {
@@ -41,7 +42,13 @@ export function objectStoreEnv(settings: ClusterSettings): types.input.core.v1.E
     const { secretName, accessKeyIdKey, secretAccessKeyKey } = store.credentials;
     return [
         ...Object.entries(plain).flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }])),
-        { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: secretName, key: accessKeyIdKey } } },
-        { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: secretName, key: secretAccessKeyKey } } },
+        {
+            name: "AWS_ACCESS_KEY_ID",
+            valueFrom: { secretKeyRef: { name: secretName, key: accessKeyIdKey, optional: true } },
+        },
+        {
+            name: "AWS_SECRET_ACCESS_KEY",
+            valueFrom: { secretKeyRef: { name: secretName, key: secretAccessKeyKey, optional: true } },
+        },
     ];
 }

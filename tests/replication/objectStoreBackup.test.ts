@@ -182,6 +182,7 @@ describe("backups to an object store against real PostgreSQL: archiving, base ba
         const recovered = await start("to-end", { restore: { from: { name: "source" } } });
         assert.equal(await recovered.psql(0, "SELECT to_regclass('precious') IS NULL"), "t");
         assert.equal(await recovered.psql(0, "SELECT count(*) FROM early"), "1");
+        await archiveCurrentSegment(recovered);
         await recovered.destroy();
     });
 
@@ -203,12 +204,56 @@ describe("backups to an object store against real PostgreSQL: archiving, base ba
         await cluster.destroy();
     });
 
-    it("a segment missing from the middle of the archive fails a restore to the end instead of ending it early", async () => {
+    it("a cluster without its credentials Secret runs, and says why it cannot archive", async () => {
+        const cluster = await PodCluster.create(settingsFor("no-credentials"), PASSWORDS);
+        clusters.push(cluster);
+        s3.attach(cluster);
+        await cluster.startAll();
+        await cluster.psql(0, "CREATE TABLE t AS SELECT 1 AS id");
+        await cluster.psql(0, "SELECT pg_switch_wal()");
+        await waitUntil(
+            "pod 0 logs why it cannot archive",
+            () =>
+                /no credentials for the object store: the Secret that backup.objectStore.credentials names/.test(
+                    cluster.logs(0),
+                ),
+            TIMEOUTS.replication,
+        );
+        assert.ok(await cluster.probe(0, "readiness"), "pod 0 still serves writes");
+        await cluster.destroy();
+    });
+
+    it("a cluster whose place holds another's WAL refuses to archive over it, and its backup Job fails at once", async () => {
+        const cluster = await start("to-end");
+        await cluster.psql(0, "CREATE TABLE t AS SELECT 1 AS id");
+        const before = objects("to-end", "wals");
+        await cluster.psql(0, "SELECT pg_switch_wal()");
+        await waitUntil(
+            "pod 0 logs the refusal",
+            () =>
+                /already holds WAL of timeline 1 or later, of another cluster or history: refusing/.test(
+                    cluster.logs(0),
+                ),
+            TIMEOUTS.replication,
+        );
+        assert.deepEqual(objects("to-end", "wals"), before, "nothing was archived over the restored cluster's WAL");
+        const job = await cluster.runBackupJob(0);
+        assert.notEqual(job.code, 0);
+        assert.match(
+            cluster.logs(0),
+            /WAL archiving on pod 0 is failing since .*: no base backup is taken until it works again/,
+        );
+        await cluster.destroy();
+    });
+
+    it("a segment missing from the middle of the archive fails a restore to the end, which starts over once it is back", async () => {
         const wal = objects("source", "wals")
             .filter((key) => /\/0{7}1[0-9A-F]{16}$/.test(key))
             .sort();
         // The segment of filler_1: after the newest base backup, before the newest segment.
-        s3.deleteKey(BUCKET, wal[wal.length - 2]);
+        const missing = wal[wal.length - 2];
+        s3.copyKey(BUCKET, missing, `${missing}.aside`);
+        s3.deleteKey(BUCKET, missing);
         const cluster = await PodCluster.create(
             settingsFor("gap", { restore: { from: { name: "source" } } }),
             PASSWORDS,
@@ -220,5 +265,11 @@ describe("backups to an object store against real PostgreSQL: archiving, base ba
         const exit = await cluster.waitForExit(0, TIMEOUTS.ready);
         assert.notEqual(exit.code, 0);
         assert.match(cluster.logs(0), /a segment between is missing or unreadable\. Nothing was published/);
+        assert.deepEqual(objects("gap", "wals"), [], "the failed restore archived nothing of its own");
+
+        s3.copyKey(BUCKET, `${missing}.aside`, missing);
+        await cluster.start(0);
+        await waitUntil("the restore started over is ready", () => cluster.probe(0, "readiness"), TIMEOUTS.ready);
+        assert.equal(await cluster.psql(0, "SELECT count(*) FROM filler_2"), "1");
     });
 });

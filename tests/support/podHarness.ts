@@ -370,10 +370,11 @@ export class PodCluster {
         const fromSecrets: Record<string, string> = {};
         for (const [name, ref] of Object.entries(spec.view.secretEnv)) {
             const value = this.secrets[ref.secret]?.[ref.key];
-            if (value === undefined) {
+            if (value !== undefined) {
+                fromSecrets[name] = value;
+            } else if (!ref.optional) {
                 throw new Error(`the container needs Secret ${ref.secret} (key ${ref.key}), which is not there`);
             }
-            fromSecrets[name] = value;
         }
         return { ...this.imageEnv(), ...spec.view.env, ...fromConfigMaps, ...fromSecrets };
     }

@@ -38,6 +38,7 @@ interface ConfigMapEnv {
 export interface SecretEnv {
     secret: string;
     key: string;
+    optional: boolean;
 }
 
 export interface PodSpecView {
@@ -149,7 +150,11 @@ export function podSpecView(settings: ClusterSettings, passwords: Passwords<stri
                     return [];
                 }
                 const source = plain(ref, "secretKeyRef");
-                const value = { secret: plain(source.name, "secret name"), key: plain(source.key, "secret key") };
+                const value = {
+                    secret: plain(source.name, "secret name"),
+                    key: plain(source.key, "secret key"),
+                    optional: source.optional === undefined ? false : plain(source.optional, "optional"),
+                };
                 return [[plain(entry.name, "env name"), value]];
             }),
         ),

@@ -82,6 +82,12 @@ export class S3Server {
         return output.split("\n").filter((key) => key.length > 0);
     }
 
+    copyKey(bucket: string, from: string, to: string): void {
+        this.boto(
+            `s3.copy_object(Bucket=${JSON.stringify(bucket)}, Key=${JSON.stringify(to)}, CopySource={"Bucket": ${JSON.stringify(bucket)}, "Key": ${JSON.stringify(from)}})`,
+        );
+    }
+
     deleteKey(bucket: string, key: string): void {
         this.boto(`s3.delete_object(Bucket=${JSON.stringify(bucket)}, Key=${JSON.stringify(key)})`);
     }
