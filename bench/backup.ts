@@ -16,7 +16,7 @@ const LOAD_SECONDS = 30;
 const TIMEOUT_MS = 600000;
 
 /** The segment being written now, and the newest one archived. */
-async function walPositions(cluster: PodCluster): Promise<{ current: string; archived: string }> {
+export async function walPositions(cluster: PodCluster): Promise<{ current: string; archived: string }> {
     const [current, archived] = (
         await cluster.psql(
             0,
@@ -30,7 +30,7 @@ async function walPositions(cluster: PodCluster): Promise<{ current: string; arc
  * 30 s of pgbench writes on pod 0 while the archiver is watched every 100 ms: for each segment, from the
  * moment pod 0 moved on to the next one (it is finished) to the moment it is archived, in ms.
  */
-async function archiveLagUnderLoad(cluster: PodCluster): Promise<number[]> {
+export async function archiveLagUnderLoad(cluster: PodCluster): Promise<number[]> {
     const load = execOrFail(
         cluster,
         0,
@@ -81,7 +81,7 @@ async function archiveLagUnderLoad(cluster: PodCluster): Promise<number[]> {
  * a segment that is archived only once archiveTimeoutSeconds have passed. Ms from the commit to that segment
  * archived.
  */
-async function trickleRpo(cluster: PodCluster): Promise<number> {
+export async function trickleRpo(cluster: PodCluster): Promise<number> {
     await cluster.psql(0, "CREATE TABLE IF NOT EXISTS trickle (at timestamptz)");
     // A switch happens only after writes: one first, then the switch starts the new segment now.
     await cluster.psql(0, "INSERT INTO trickle VALUES (now())");

@@ -1,6 +1,7 @@
 import { cpus, totalmem } from "os";
 import { parseArgs } from "util";
 import { backupBenchmark } from "./backup";
+import { objectStoreBackupBenchmark } from "./objectStoreBackup";
 import { cloneBenchmark } from "./clone";
 import { coldStartBenchmark } from "./coldstart";
 import { e2eBenchmark } from "./e2e";
@@ -8,7 +9,7 @@ import { lagBenchmark } from "./lag";
 import { programCost } from "./programCost";
 import { Row, renderTable } from "./report";
 
-const SECTIONS = ["clone", "lag", "coldstart", "backup", "program", "e2e"] as const;
+const SECTIONS = ["clone", "lag", "coldstart", "backup", "backup-s3", "program", "e2e"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -48,6 +49,9 @@ async function main(): Promise<void> {
     }
     if (wanted("backup")) {
         rows.push(...(await backupBenchmark(runs)));
+    }
+    if (wanted("backup-s3")) {
+        rows.push(...(await objectStoreBackupBenchmark(runs)));
     }
     if (wanted("e2e")) {
         rows.push(...(await e2eBenchmark(runs)));
