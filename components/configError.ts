@@ -35,6 +35,11 @@ export class ConfigError extends RunError {
     }
 }
 
+/** A URL's user and password (`https://KEY:SECRET@host`, refused where a URL is read) are not printed. */
+function withoutUserinfo(value: string): string {
+    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, "$1[secret]@");
+}
+
 function formatValue(problem: ConfigProblem): string {
     if (REDACTED_KEYS.has(problem.key.split(/[.:]/).pop() ?? "")) {
         return "[secret]";
@@ -42,5 +47,7 @@ function formatValue(problem: ConfigProblem): string {
     if (problem.value === undefined) {
         return "(not set)";
     }
-    return JSON.stringify(problem.value, (key, value: unknown) => (REDACTED_KEYS.has(key) ? "[secret]" : value));
+    return JSON.stringify(problem.value, (key, value: unknown) =>
+        REDACTED_KEYS.has(key) ? "[secret]" : typeof value === "string" ? withoutUserinfo(value) : value,
+    );
 }

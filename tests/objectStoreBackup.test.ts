@@ -108,6 +108,17 @@ describe("object store settings", () => {
         );
     });
 
+    it("never print the user and password of an endpoint URL written with them", () => {
+        const backup = { objectStore: { ...objectStore, endpointURL: "https://KEYID:plain-secret-value@minio:9000" } };
+        assert.throws(
+            () => resolveSettings({ storage, backup }),
+            (error: Error) =>
+                !error.message.includes("plain-secret-value") &&
+                error.message.includes('"https://[secret]@minio:9000"') &&
+                /backup\.objectStore\.endpointURL/.test(error.message),
+        );
+    });
+
     it("restore from another cluster's backups in the same store", () => {
         assert.doesNotThrow(() => settingsWith({ backup: { objectStore }, restore: { from: { name: "old" } } }));
     });
