@@ -115,6 +115,33 @@ async function restoreOnce(restored: PodCluster, ownBackups: string): Promise<nu
 }
 
 /**
+ * `runs` base backups by the CronJob's Job, each after a checkpoint, and as many `cp -a` + `sync` of the
+ * relation files as the reference: ms each.
+ */
+export async function baseBackupsAgainstCopies(
+    cluster: PodCluster,
+    runs: number,
+    section: string,
+    timeoutMs: number,
+): Promise<{ backups: number[]; copies: number[] }> {
+    const target = path.join(path.dirname(cluster.dataVolume(0)), "..", "bench-copy");
+    const backups: number[] = [];
+    const copies: number[] = [];
+    for (let run = 0; run < runs; run++) {
+        await cluster.psql(0, "CHECKPOINT");
+        const started = now();
+        const result = await cluster.runBackupJob(0, { timeoutMs });
+        if (result.code !== 0) throw new Error(`the base backup failed: ${result.stderr}`);
+        backups.push(now() - started);
+        copies.push(copyRelationFiles(cluster, target));
+        console.log(
+            `${section} run ${run + 1}/${runs}: base backup Job ${backups[run].toFixed(0)} ms, cp -a + sync ${copies[run].toFixed(0)} ms`,
+        );
+    }
+    return { backups, copies };
+}
+
+/**
  * Section "backup": on the clone benchmark's database (pgbench scale 70, ~1 GB), the base backup Job against
  * `cp -a` + `sync` of the relation files, archive lag under pgbench, the RPO under a trickle of writes
  * (archiveTimeoutSeconds 10), and a restore of a new cluster from the backups.
@@ -135,20 +162,7 @@ export async function backupBenchmark(runs: number): Promise<Row[]> {
                 await cluster.startAll();
                 console.log(`backup: pgbench -i -s ${CLONE_SCALE} on pod 0 …`);
                 await execOrFail(cluster, 0, PGBENCH_INIT, TIMEOUT_MS);
-                const target = path.join(path.dirname(cluster.dataVolume(0)), "..", "bench-copy");
-                const backups: number[] = [];
-                const copies: number[] = [];
-                for (let run = 0; run < runs; run++) {
-                    await cluster.psql(0, "CHECKPOINT");
-                    const started = now();
-                    const result = await cluster.runBackupJob(0, { timeoutMs: TIMEOUT_MS });
-                    if (result.code !== 0) throw new Error(`the base backup failed: ${result.stderr}`);
-                    backups.push(now() - started);
-                    copies.push(copyRelationFiles(cluster, target));
-                    console.log(
-                        `backup run ${run + 1}/${runs}: base backup Job ${backups[run].toFixed(0)} ms, cp -a + sync ${copies[run].toFixed(0)} ms`,
-                    );
-                }
+                const { backups, copies } = await baseBackupsAgainstCopies(cluster, runs, "backup", TIMEOUT_MS);
 
                 const lags: number[] = [];
                 for (let run = 0; run < runs; run++) {

@@ -1,10 +1,8 @@
-import * as path from "path";
-
 import { resolveSettings } from "../components/settings";
 import { PodCluster, waitUntil } from "../tests/support/podHarness";
 import { S3Server } from "../tests/support/s3Server";
-import { archiveLagUnderLoad, trickleRpo } from "./backup";
-import { CLONE_SCALE, PGBENCH_INIT, copyRelationFiles } from "./clone";
+import { archiveLagUnderLoad, baseBackupsAgainstCopies, trickleRpo } from "./backup";
+import { CLONE_SCALE, PGBENCH_INIT } from "./clone";
 import { BENCH_PASSWORDS, execOrFail, now, requireHarness, withCluster } from "./pods";
 import { Row } from "./report";
 import { summarize } from "./stats";
@@ -43,20 +41,7 @@ export async function objectStoreBackupBenchmark(runs: number): Promise<Row[]> {
                 await cluster.startAll();
                 console.log(`backup-s3: pgbench -i -s ${CLONE_SCALE} on pod 0 …`);
                 await execOrFail(cluster, 0, PGBENCH_INIT, TIMEOUT_MS);
-                const target = path.join(path.dirname(cluster.dataVolume(0)), "..", "bench-copy");
-                const backups: number[] = [];
-                const copies: number[] = [];
-                for (let run = 0; run < runs; run++) {
-                    await cluster.psql(0, "CHECKPOINT");
-                    const started = now();
-                    const result = await cluster.runBackupJob(0, { timeoutMs: TIMEOUT_MS });
-                    if (result.code !== 0) throw new Error(`the base backup failed: ${result.stderr}`);
-                    backups.push(now() - started);
-                    copies.push(copyRelationFiles(cluster, target));
-                    console.log(
-                        `backup-s3 run ${run + 1}/${runs}: base backup Job ${backups[run].toFixed(0)} ms, cp -a + sync ${copies[run].toFixed(0)} ms`,
-                    );
-                }
+                const { backups, copies } = await baseBackupsAgainstCopies(cluster, runs, "backup-s3", TIMEOUT_MS);
                 const lags: number[] = [];
                 for (let run = 0; run < runs; run++) {
                     lags.push(...(await archiveLagUnderLoad(cluster)));

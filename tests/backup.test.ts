@@ -1,9 +1,10 @@
 import * as assert from "assert";
 
-import { ClusterSettingsInput, ConfigError, resolveSettings } from "../components/settings";
+import { ClusterSettingsInput, resolveSettings } from "../components/settings";
 import { postgresqlConf } from "../components/specs/configuration";
 import { statefulSet } from "../components/specs/statefulSet";
 import { backupCronJob, firstBackupJob } from "../components/specs/backupJobs";
+import { problems } from "./support/configProblems";
 import { validateKubernetesObject } from "./support/kubernetesSchema";
 import { RegisteredResource } from "./support/mockEngine";
 import { engineConfig, runProgram, stackConfig } from "./support/stacks";
@@ -11,17 +12,6 @@ import { engineConfig, runProgram, stackConfig } from "./support/stacks";
 const storage = { className: "standard" };
 const volume = { className: "shared-nfs" };
 const settingsWith = (extra: Partial<ClusterSettingsInput>) => resolveSettings({ storage, ...extra });
-
-/** The ConfigError's problems, as `key: allowed` lines. */
-function problems(input: Partial<ClusterSettingsInput>): string[] {
-    try {
-        resolveSettings({ storage, ...input });
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, String(error));
-        return error.problems.map((problem) => `${problem.key}: ${problem.allowed}`);
-    }
-    assert.fail(`${JSON.stringify(input)} was accepted`);
-}
 
 const ofType = (resources: readonly RegisteredResource[], type: string) =>
     resources.filter((resource) => resource.type === type);

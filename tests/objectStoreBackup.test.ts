@@ -1,11 +1,12 @@
 import * as assert from "assert";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 
-import { ClusterSettingsInput, ConfigError, resolveSettings } from "../components/settings";
+import { ClusterSettingsInput, resolveSettings } from "../components/settings";
 import { postgresqlConf } from "../components/specs/configuration";
 import { statefulSet } from "../components/specs/statefulSet";
 import { backupCronJob, firstBackupJob } from "../components/specs/backupJobs";
 import { clusterObjects } from "../components/specs/cluster";
+import { problems } from "./support/configProblems";
 import { validateKubernetesObject } from "./support/kubernetesSchema";
 import { podSecurityViolations } from "./support/podSecurity";
 
@@ -17,17 +18,6 @@ const objectStore = {
 };
 const settingsWith = (extra: Partial<ClusterSettingsInput>) => resolveSettings({ storage, ...extra });
 const PASSWORDS = { superuser: "s", replication: "r" };
-
-/** The ConfigError's problems, as `key: allowed` lines. */
-function problems(input: Partial<ClusterSettingsInput>): string[] {
-    try {
-        resolveSettings({ storage, ...input });
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, String(error));
-        return error.problems.map((problem) => `${problem.key}: ${problem.allowed}`);
-    }
-    assert.fail(`${JSON.stringify(input)} was accepted`);
-}
 
 interface EnvVar {
     name: string;

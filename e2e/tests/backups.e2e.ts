@@ -6,7 +6,8 @@ import { stringify } from "yaml";
 import { clusterNames } from "../../components/naming";
 import { podNames, podSelector, waitForCluster } from "./support/clusterState";
 import { stackSettings } from "./support/expectedObjects";
-import { kubectl, kubectlJson, psqlInPod, waitUntil } from "./support/kubectl";
+import { UTC_NOW, firstBackupJobName, jobResult, printPodLogs, restoreToNotedTime } from "./support/backupSteps";
+import { kubectl, psqlInPod, waitUntil } from "./support/kubectl";
 import { useE2EStack } from "./support/useE2EStack";
 
 /** The backup volume both clusters mount: one directory of the node, as one NFS export would be. */
@@ -85,14 +86,7 @@ describe("backups and point-in-time recovery on a real cluster", function () {
     });
 
     afterEach(async function () {
-        if (this.currentTest?.state !== "failed") return;
-        for (const namespace of [source.e2e.namespace, RESTORED_NAMESPACE]) {
-            const pods = await kubectl(["get", "pods", "-n", namespace, "-o", "name"]).catch(() => undefined);
-            for (const pod of pods?.stdout.split("\n").filter(Boolean) ?? []) {
-                const log = await kubectl(["logs", "-n", namespace, pod, "--tail=40"]).catch(() => undefined);
-                console.log(`----- last lines of ${namespace}/${pod} -----\n${log?.stdout ?? "(no log)"}`);
-            }
-        }
+        if (this.currentTest?.state === "failed") await printPodLogs([source.e2e.namespace, RESTORED_NAMESPACE]);
     });
 
     after(async function () {
@@ -113,18 +107,8 @@ describe("backups and point-in-time recovery on a real cluster", function () {
 
     /** Waits until the Job ends; returns its pod's log, and fails with it unless the Job succeeded. */
     async function jobLog(namespace: string, job: string): Promise<string> {
-        const outcome = await waitUntil(`Job ${job} ends`, 300_000, async () => {
-            const { status } = await kubectlJson<{ status: { succeeded?: number; failed?: number } }>([
-                "get",
-                "job",
-                "-n",
-                namespace,
-                job,
-            ]);
-            return status.succeeded ? "succeeded" : status.failed ? "failed" : undefined;
-        });
-        const log = (await kubectl(["logs", "-n", namespace, `job/${job}`])).stdout;
-        assert.equal(outcome, "succeeded", `Job ${job} failed; its log:\n${log}`);
+        const { succeeded, log } = await jobResult(namespace, job);
+        assert.ok(succeeded, `Job ${job} failed; its log:\n${log}`);
         return log;
     }
 
@@ -133,11 +117,7 @@ describe("backups and point-in-time recovery on a real cluster", function () {
 
     it("the first backup's Job takes a base backup at once, and a Job of the CronJob another", async function () {
         const namespace = source.e2e.namespace;
-        const jobs = await kubectlJson<{ items: { metadata: { name: string } }[] }>(["get", "jobs", "-n", namespace]);
-        const first = jobs.items
-            .map((job) => job.metadata.name)
-            .find((name) => name.startsWith(`${sourceSettings().name}-first-backup-`));
-        assert.ok(first, "the stack made the first backup's Job");
+        const first = await firstBackupJobName(namespace, sourceSettings().name);
         assert.match(await jobLog(namespace, first), /base backup \d{8}T\d{6}Z is verified and kept/);
         assert.equal(finishedBackups().length, 1);
 
@@ -150,23 +130,12 @@ describe("backups and point-in-time recovery on a real cluster", function () {
     it("a new cluster restored to a noted time has the table a later DROP removed, and its standby streams", async function () {
         await inSource("CREATE TABLE precious AS SELECT generate_series(1, 5000) AS id");
         await new Promise((resolve) => setTimeout(resolve, 2000));
-        noted = await inSource(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`);
+        noted = await inSource(UTC_NOW);
         await new Promise((resolve) => setTimeout(resolve, 2000));
         await inSource("DROP TABLE precious");
         await archiveCurrentSegment();
 
-        restored.e2e.changeSettings({
-            restore: { from: { name: sourceSettings().name, namespace: source.e2e.namespace }, targetTime: noted },
-        });
-        const result = await restored.e2e.stack.up({ color: "never" });
-        assert.equal(result.summary.result, "succeeded");
-        const settings = stackSettings(restored.e2e.config);
-        await waitForCluster(RESTORED_NAMESPACE, settings);
-        for (const pod of podNames(settings)) {
-            assert.equal(await psqlInPod(RESTORED_NAMESPACE, pod, "SELECT count(*) FROM precious"), "5000", pod);
-        }
-        const log = (await kubectl(["logs", "-n", RESTORED_NAMESPACE, clusterNames(settings).pod(0)])).stdout;
-        assert.match(log, /restoring base backup \d{8}T\d{6}Z/);
+        await restoreToNotedTime(restored.e2e, source.e2e, noted, "5000");
         assert.equal(await inSource("SELECT to_regclass('precious') IS NULL"), "t", "the source cluster is untouched");
     });
 

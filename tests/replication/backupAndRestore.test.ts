@@ -7,7 +7,15 @@ import { ClusterSettingsInput, resolveSettings } from "../../components/settings
 import { backupDirectory } from "../../components/specs/backup";
 import { POD_PATHS } from "../../components/specs/podPaths";
 import { PodCluster, sleep, waitUntil } from "../support/podHarness";
-import { TIMEOUTS, rows, usePodCluster, waitForResult, waitForStreaming } from "../support/podHarnessFixtures";
+import {
+    TIMEOUTS,
+    rows,
+    startAllExplained,
+    writeInBatches,
+    usePodCluster,
+    waitForResult,
+    waitForStreaming,
+} from "../support/podHarnessFixtures";
 
 const PASSWORDS = { superuser: "superuser-password-for-tests", replication: "replication-password-for-tests" };
 /** The claim every cluster of this suite mounts its backups from: one volume, as a shared NFS export would be. */
@@ -82,14 +90,7 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
             sharedClaimDirs: { [BACKUP_CLAIM]: BACKUPS_DIR },
         });
         restored.push(cluster);
-        try {
-            await cluster.startAll();
-        } catch (error) {
-            const log = cluster.logs(0).split("\n").slice(-30).join("\n");
-            throw new Error(`${(error as Error).message}; the last lines of ${name}-0's log:\n${log}`, {
-                cause: error,
-            });
-        }
+        await startAllExplained(cluster);
         return cluster;
     }
 
@@ -153,18 +154,9 @@ describe("backups against real PostgreSQL: archiving, base backups, retention an
 
     it("a base backup taken while writes run passes pg_verifybackup and is kept", async () => {
         const { cluster } = pods;
-        await cluster.psql(0, "CREATE TABLE written_during_backup (id bigint)");
-        const writer = cluster.exec(0, [
-            "psql",
-            "-X",
-            "-q",
-            "-U",
-            "postgres",
-            "-c",
-            "DO $$BEGIN FOR i IN 1..400 LOOP INSERT INTO written_during_backup SELECT generate_series(1, 500); COMMIT; PERFORM pg_sleep(0.01); END LOOP; END$$",
-        ]);
+        const writer = await writeInBatches(cluster, "written_during_backup", 400);
         const stamp = await takeBaseBackup(cluster);
-        assert.equal((await writer).code, 0);
+        assert.equal((await writer.finished).code, 0);
         const verified = await cluster.exec(0, [
             "pg_verifybackup",
             `${backupDirectory(cluster.settings)}/base/${stamp}/data`,

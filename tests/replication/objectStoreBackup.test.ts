@@ -2,7 +2,13 @@ import { strict as assert } from "assert";
 
 import { ClusterSettingsInput, DEFAULTS, resolveSettings } from "../../components/settings";
 import { PodCluster, sleep, waitUntil } from "../support/podHarness";
-import { TIMEOUTS, waitForResult, waitForStreaming } from "../support/podHarnessFixtures";
+import {
+    TIMEOUTS,
+    startAllExplained,
+    waitForResult,
+    waitForStreaming,
+    writeInBatches,
+} from "../support/podHarnessFixtures";
 import { S3Server } from "../support/s3Server";
 
 const PASSWORDS = { superuser: "superuser-password-for-tests", replication: "replication-password-for-tests" };
@@ -39,19 +45,31 @@ describe("backups to an object store against real PostgreSQL: archiving, base ba
             ...extra,
         });
 
-    /** A cluster on the store's network, started. */
-    async function start(name: string, extra: Partial<ClusterSettingsInput> = {}): Promise<PodCluster> {
-        const cluster = await PodCluster.create(settingsFor(name, extra), PASSWORDS, { secrets: CREDENTIALS });
+    /** A cluster on the store's network (with the credentials Secret unless `secrets` says otherwise). */
+    async function create(
+        name: string,
+        extra: Partial<ClusterSettingsInput> = {},
+        secrets: Record<string, Record<string, string>> = CREDENTIALS,
+    ): Promise<PodCluster> {
+        const cluster = await PodCluster.create(settingsFor(name, extra), PASSWORDS, { secrets });
         clusters.push(cluster);
         s3.attach(cluster);
-        try {
-            await cluster.startAll();
-        } catch (error) {
-            const log = cluster.logs(0).split("\n").slice(-30).join("\n");
-            throw new Error(`${(error as Error).message}; the last lines of ${name}-0's log:\n${log}`, {
-                cause: error,
-            });
-        }
+        return cluster;
+    }
+
+    /** A cluster on the store's network, started. */
+    async function start(name: string, extra: Partial<ClusterSettingsInput> = {}): Promise<PodCluster> {
+        const cluster = await create(name, extra);
+        await startAllExplained(cluster);
+        return cluster;
+    }
+
+    /** A restored cluster whose pod 0 must refuse: it exits non-zero. */
+    async function refusedRestore(name: string): Promise<PodCluster> {
+        const cluster = await create(name, { restore: { from: { name: "source" } } });
+        await cluster.start(0);
+        const exit = await cluster.waitForExit(0, TIMEOUTS.ready);
+        assert.notEqual(exit.code, 0, `${name}-0 exited with 0`);
         return cluster;
     }
 
@@ -122,20 +140,11 @@ describe("backups to an object store against real PostgreSQL: archiving, base ba
     });
 
     it("a base backup taken while writes run is complete, and retention keeps the newest two", async () => {
-        await source.psql(0, "CREATE TABLE written_during_backup (id bigint)");
-        const writer = source.exec(0, [
-            "psql",
-            "-X",
-            "-q",
-            "-U",
-            "postgres",
-            "-c",
-            "DO $$BEGIN FOR i IN 1..200 LOOP INSERT INTO written_during_backup SELECT generate_series(1, 500); COMMIT; PERFORM pg_sleep(0.01); END LOOP; END$$",
-        ]);
+        const writer = await writeInBatches(source, "written_during_backup", 200);
         const [first] = baseBackups("source");
         await sleep(1100);
         await takeBaseBackup(source);
-        assert.equal((await writer).code, 0);
+        assert.equal((await writer.finished).code, 0);
         await sleep(1100);
         await takeBaseBackup(source);
         const kept = baseBackups("source");
@@ -187,16 +196,7 @@ describe("backups to an object store against real PostgreSQL: archiving, base ba
     });
 
     it("a new cluster is not restored where WAL is archived already: its archive would mix with it", async () => {
-        const cluster = await PodCluster.create(
-            settingsFor("to-time", { restore: { from: { name: "source" } } }),
-            PASSWORDS,
-            { secrets: CREDENTIALS },
-        );
-        clusters.push(cluster);
-        s3.attach(cluster);
-        await cluster.start(0);
-        const exit = await cluster.waitForExit(0, TIMEOUTS.ready);
-        assert.notEqual(exit.code, 0);
+        const cluster = await refusedRestore("to-time");
         assert.match(
             cluster.logs(0),
             /clusters\/postgresql\/to-time already holds WAL, of another cluster or of an earlier restore: refusing/,
@@ -205,10 +205,8 @@ describe("backups to an object store against real PostgreSQL: archiving, base ba
     });
 
     it("a cluster without its credentials Secret runs, and says why it cannot archive", async () => {
-        const cluster = await PodCluster.create(settingsFor("no-credentials"), PASSWORDS);
-        clusters.push(cluster);
-        s3.attach(cluster);
-        await cluster.startAll();
+        const cluster = await create("no-credentials", {}, {});
+        await startAllExplained(cluster);
         await cluster.psql(0, "CREATE TABLE t AS SELECT 1 AS id");
         await cluster.psql(0, "SELECT pg_switch_wal()");
         await waitUntil(
@@ -254,16 +252,7 @@ describe("backups to an object store against real PostgreSQL: archiving, base ba
         const missing = wal[wal.length - 2];
         s3.copyKey(BUCKET, missing, `${missing}.aside`);
         s3.deleteKey(BUCKET, missing);
-        const cluster = await PodCluster.create(
-            settingsFor("gap", { restore: { from: { name: "source" } } }),
-            PASSWORDS,
-            { secrets: CREDENTIALS },
-        );
-        clusters.push(cluster);
-        s3.attach(cluster);
-        await cluster.start(0);
-        const exit = await cluster.waitForExit(0, TIMEOUTS.ready);
-        assert.notEqual(exit.code, 0);
+        const cluster = await refusedRestore("gap");
         assert.match(cluster.logs(0), /a segment between is missing or unreadable\. Nothing was published/);
         assert.deepEqual(objects("gap", "wals"), [], "the failed restore archived nothing of its own");
 

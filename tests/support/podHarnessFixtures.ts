@@ -149,3 +149,33 @@ export function directorySize(dir: string): number {
         return 0;
     }
 }
+
+/** Starts every pod of `cluster`; when one does not get ready, fails with the last lines of pod 0's log. */
+export async function startAllExplained(cluster: PodCluster): Promise<void> {
+    try {
+        await cluster.startAll();
+    } catch (error) {
+        const log = cluster.logs(0).split("\n").slice(-30).join("\n");
+        throw new Error(`${(error as Error).message}; the last lines of ${cluster.podName(0)}'s log:\n${log}`, {
+            cause: error,
+        });
+    }
+}
+
+/**
+ * Creates `table` on pod 0, then starts writing `batches` transactions of 500 rows into it, 10 ms apart, while the
+ * test does something else: `finished` settles when the writes end.
+ */
+export async function writeInBatches(cluster: PodCluster, table: string, batches: number) {
+    await cluster.psql(0, `CREATE TABLE ${table} (id bigint)`);
+    const finished = cluster.exec(0, [
+        "psql",
+        "-X",
+        "-q",
+        "-U",
+        "postgres",
+        "-c",
+        `DO $$BEGIN FOR i IN 1..${batches} LOOP INSERT INTO ${table} SELECT generate_series(1, 500); COMMIT; PERFORM pg_sleep(0.01); END LOOP; END$$`,
+    ]);
+    return { finished };
+}
