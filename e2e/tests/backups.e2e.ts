@@ -162,8 +162,11 @@ describe("backups and point-in-time recovery on a real cluster", function () {
                 `mv "$PGDATA" "$PGDATA.before-restore-${stamp}"`,
             ]);
         }
+        // As the README says: no pod may refer to the record when it is deleted (see "Re-initialising a cluster").
+        await kubectl(["scale", "statefulset", "-n", namespace, names.statefulSet, "--replicas=0"]);
+        await kubectl(["wait", "-n", namespace, "--for=delete", "pod", "-l", podSelector(settings), "--timeout=10m"]);
         await kubectl(["delete", "configmap", "-n", namespace, names.initialisedMarker]);
-        await kubectl(["delete", "pods", "-n", namespace, "-l", podSelector(settings)]);
+        await kubectl(["scale", "statefulset", "-n", namespace, names.statefulSet, `--replicas=${settings.replicas}`]);
         await waitForCluster(namespace, stackSettings(source.e2e.config), { timeoutMs: 600_000 });
         const refreshed = await source.e2e.stack.up({ color: "never", refresh: true });
         assert.equal(refreshed.summary.result, "succeeded");

@@ -244,6 +244,35 @@ describe("backups to an object store against real PostgreSQL: archiving, base ba
         await cluster.destroy();
     });
 
+    it("an in-place recovery takes a cluster back to a noted time, and it archives and backs up on a new timeline", async () => {
+        const cluster = await start("in-place");
+        await cluster.psql(0, "CREATE TABLE kept AS SELECT generate_series(1, 100) AS id");
+        await takeBaseBackup(cluster, true);
+        await sleep(1100);
+        const noted = await cluster.psql(0, UTC_NOW);
+        await sleep(1100);
+        await cluster.psql(0, "DROP TABLE kept");
+        await archiveCurrentSegment(cluster);
+
+        // The README's runbook: the restore setting, then pod 0's data directory gone and the pod restarted.
+        cluster.changeSettings(settingsFor("in-place", { restore: { from: { name: "in-place" }, targetTime: noted } }));
+        await cluster.kill(0);
+        cluster.wipe(0);
+        await cluster.start(0);
+        await waitUntil("pod 0, recovered in place, is ready", () => cluster.probe(0, "readiness"), TIMEOUTS.ready);
+        assert.equal(await cluster.psql(0, "SELECT count(*) FROM kept"), "100");
+        assert.equal(await cluster.psql(0, "SELECT timeline_id FROM pg_control_checkpoint()"), "2");
+        await cluster.psql(0, "CREATE TABLE after_recovery AS SELECT 1 AS id");
+        await archiveCurrentSegment(cluster);
+        assert.ok(
+            objects("in-place", "wals").some((key) => key.endsWith("/00000002.history")),
+            "it archives its new timeline where it restored from",
+        );
+        await takeBaseBackup(cluster, true);
+        assert.match(cluster.logs(0), /taking a base backup of pod 0 \(timeline 2\)/);
+        await cluster.destroy();
+    });
+
     it("a segment missing from the middle of the archive fails a restore to the end, which starts over once it is back", async () => {
         const wal = objects("source", "wals")
             .filter((key) => /\/0{7}1[0-9A-F]{16}$/.test(key))
