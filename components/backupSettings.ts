@@ -126,18 +126,10 @@ export const restoreSettings = z.strictObject(
 export type BackupSettings = z.output<typeof backupSettings>;
 export type RestoreSettings = z.output<typeof restoreSettings>;
 
-// A Job's name is at most 63 characters (its pods' job-name label): the first backup Job is
-// <name>-first-backup-<6 hex digits>, and the CronJob's Jobs <name>-backup-<8 digits>.
-const MAX_NAME_WITH_BACKUP = 63 - "-first-backup-".length - 6;
-
 type Problem = { path: string[]; input: unknown; message: string };
 
 /** The rules between backup, restore and the rest of the settings. */
-export function backupProblems(settings: {
-    name: string;
-    backup?: BackupSettings;
-    restore?: RestoreSettings;
-}): Problem[] {
+export function backupProblems(settings: { backup?: BackupSettings; restore?: RestoreSettings }): Problem[] {
     const problems: Problem[] = [];
     if (settings.backup && (settings.backup.volume === undefined) === (settings.backup.objectStore === undefined)) {
         problems.push({
@@ -153,13 +145,6 @@ export function backupProblems(settings: {
             path: ["backup", "volume", "size"],
             input: volume.size,
             message: "is only read with className: an NFS export's or your claim's size is its own",
-        });
-    }
-    if (settings.backup && settings.name.length > MAX_NAME_WITH_BACKUP) {
-        problems.push({
-            path: ["name"],
-            input: settings.name,
-            message: `must be at most ${MAX_NAME_WITH_BACKUP} characters with backup: the first backup Job is named <name>-first-backup-<digest>, and a Job's name at most 63`,
         });
     }
     if (settings.restore && !settings.backup) {

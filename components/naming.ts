@@ -13,8 +13,14 @@ export const BACKUP_VOLUME = "backup";
 const CONFIG_DIGEST_LENGTH = 12;
 
 /**
- * Hex digits of the first backup Job's digest: a Job's name is at most 63 characters (its pods' job-name label),
- * and with backups `name` is at most 43 (see backupSettings.ts).
+ * The longest cluster name: every object's name must fit its kind's limit, and the tightest is the maintenance
+ * Job's, `<name>-maintenance-<digest>`, at most 63 characters (its pods carry it in their job-name label).
+ */
+export const MAX_CLUSTER_NAME = 63 - "-maintenance-".length - CONFIG_DIGEST_LENGTH;
+
+/**
+ * Hex digits of the first backup Job's digest: `<name>-first-backup-<digest>` fits 63 characters with the
+ * longest name (MAX_CLUSTER_NAME).
  */
 export const FIRST_BACKUP_DIGEST_LENGTH = 6;
 

@@ -24,6 +24,7 @@ import {
 } from "./derivedSettings";
 import { TLS_DEFAULTS, tlsProblems, tlsSettings } from "./tlsSettings";
 import { BACKUP_DEFAULTS, backupProblems, backupSettings, restoreSettings } from "./backupSettings";
+import { MAX_CLUSTER_NAME } from "./naming";
 
 export { ConfigError, ConfigProblem };
 
@@ -179,7 +180,11 @@ const parameterValue = z.union([z.string(), z.number(), z.boolean()], {
 const settingsObject = z.strictObject({
     namespace: dnsLabel(63).default(DEFAULTS.namespace),
     createNamespace: z.boolean({ error: "must be true or false" }).default(DEFAULTS.createNamespace),
-    name: dnsLabel(52).default(DEFAULTS.name),
+    name: dnsLabel(63)
+        .max(MAX_CLUSTER_NAME, {
+            error: `must be at most ${MAX_CLUSTER_NAME} characters: the maintenance Job is named <name>-maintenance-<digest>, and a Job's name at most 63`,
+        })
+        .default(DEFAULTS.name),
     replicas: wholeNumber()
         .min(1, { error: "must be at least 1 (one primary)" })
         .max(32, { error: "must be at most 32" })

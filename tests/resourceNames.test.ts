@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { PostgresCluster, PostgresClusterArgs } from "../components/postgresCluster";
 import { readStackConfig } from "../components/stackConfig";
+import { MAX_CLUSTER_NAME } from "../components/naming";
+import { problems } from "./support/configProblems";
 import { RegisteredResource } from "./support/mockEngine";
 import { engineConfig, runComponents, runProgram, stackConfig } from "./support/stacks";
 
@@ -105,5 +107,29 @@ describe("two clusters in one program: no resource and no Kubernetes object twic
         // so a label that differed would flip with whichever applied last.
         assert.strictEqual(namespaces.length, 2);
         assert.deepStrictEqual(namespaces[0].inputs, namespaces[1].inputs);
+    });
+});
+
+describe("the cluster's name: every object's name fits its kind's limit", () => {
+    it("refuses a name longer than the maintenance Job's name allows, saying why", () => {
+        assert.deepStrictEqual(problems({ name: "n".repeat(MAX_CLUSTER_NAME + 1) }), [
+            `name: must be at most ${MAX_CLUSTER_NAME} characters: the maintenance Job is named <name>-maintenance-<digest>, and a Job's name at most 63`,
+        ]);
+    });
+
+    it("with the longest name allowed, every object the program registers has a name of at most 63 characters", async () => {
+        const longest = "n".repeat(MAX_CLUSTER_NAME);
+        const { resources } = await runProgram(engineConfig({ ...stackConfig("prod"), "pg-ha:name": longest }));
+        const names = kubernetesObjects(resources).map(
+            (resource) => (resource.inputs.metadata as { name: string }).name,
+        );
+        assert.ok(
+            names.some((name) => name.includes("-maintenance-")),
+            "the maintenance Job is among them",
+        );
+        assert.deepStrictEqual(
+            names.filter((name) => name.length > 63),
+            [],
+        );
     });
 });
