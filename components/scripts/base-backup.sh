@@ -115,9 +115,5 @@ mv "$partial" "$BASE/$stamp"
 sync "$BASE"
 log "base backup $stamp is verified and kept ($((ended - started)) s, $(du -sh "$BASE/$stamp" | cut -f1))"
 
-archiving=$(psql -X -A -t -c "SELECT 'failing since ' || last_failed_time || ' (last failed: ' || last_failed_wal || ')'
-	FROM pg_stat_archiver WHERE last_failed_time > coalesce(last_archived_time, '-infinity')") ||
-	die "could not read pod 0's archiver status"
-[ -z "$archiving" ] ||
-	die "WAL archiving on pod 0 is $archiving: the older base backups and WAL are kept (no retention), and a restore can reach no later than the last archived WAL until it works again (see 'Backups and point-in-time recovery' in the README)"
+refuse_while_archiving_fails "the older base backups and WAL are kept (no retention), and a restore can reach no later than the last archived WAL until it works again"
 apply_retention

@@ -9,28 +9,11 @@
 # (destinationPath/<namespace>). The credentials are AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, which the
 # pod takes from the Secret that backup.objectStore.credentials names.
 set -eu
+JOB_LOG_NAME=object-store
+. "${0%/*}/backup-job.sh"
+. "${0%/*}/barman-cloud.sh"
 
-log() {
-	printf '%s pg-ha object-store: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2
-}
-
-die() {
-	log "$*"
-	exit 1
-}
-
-command -v barman-cloud-wal-archive >/dev/null ||
-	die "the image has no Barman Cloud (barman-cloud-wal-archive is not on PATH): backup.objectStore needs an image with it (see 'Backups to object storage' in the README)"
-
-# The Secret's keys are optional in the pod spec, so that a missing Secret stops the backups, not the database.
-[ -n "${AWS_ACCESS_KEY_ID:-}" ] && [ -n "${AWS_SECRET_ACCESS_KEY:-}" ] ||
-	die "no credentials for the object store: the Secret that backup.objectStore.credentials names, or one of its keys, is missing in the namespace (create it, then restart the pod: see 'Backups to object storage' in the README)"
-
-cloud() {
-	tool=$1
-	shift
-	"barman-cloud-$tool" ${PG_HA_OBJECT_STORE_ENDPOINT:+--endpoint-url "$PG_HA_OBJECT_STORE_ENDPOINT"} "$@"
-}
+require_barman_cloud
 
 # A timeline (decimal) from the first eight hex digits of a WAL file's name.
 timeline_of() {
@@ -74,18 +57,6 @@ restore_wal() {
 	esac
 }
 
-archiving_failure() {
-	psql -X -A -t -U postgres -d postgres -c "SELECT 'failing since ' || last_failed_time || ' (last failed: ' || last_failed_wal || ')'
-		FROM pg_stat_archiver WHERE last_failed_time > coalesce(last_archived_time, '-infinity')" ||
-		die "could not read pod 0's archiver status"
-}
-
-refuse_while_archiving_fails() {
-	failure=$(archiving_failure)
-	[ -z "$failure" ] ||
-		die "WAL archiving on pod 0 is $failure: $1 (see 'Backups and point-in-time recovery' in the README)"
-}
-
 base_backup() {
 	: "${PG_HA_OBJECT_STORE:?PG_HA_OBJECT_STORE must be set}"
 	: "${PG_HA_OBJECT_STORE_SERVER:?PG_HA_OBJECT_STORE_SERVER must be set}"
@@ -104,7 +75,7 @@ base_backup() {
 	fi
 	# A backup ends only once its last WAL is archived (pg_backup_stop waits for it): while archiving fails
 	# it would wait for good, its statement holding back VACUUM.
-	refuse_while_archiving_fails "no base backup is taken until it works again, the older ones and their WAL are kept, and a restore can reach no later than the last archived WAL"
+	refuse_while_archiving_fails "no base backup is taken until it works again, the older ones and their WAL are kept, and a restore can reach no later than the last archived WAL" -U postgres -d postgres
 	log "taking a base backup of pod 0 (timeline ${identity#* }) into $PG_HA_OBJECT_STORE/$PG_HA_OBJECT_STORE_SERVER"
 	started=$(date +%s)
 	# Barman records the end as PostgreSQL reports it, without its offset: in UTC, for a restore to compare.
@@ -113,7 +84,7 @@ base_backup() {
 		--immediate-checkpoint -U postgres -d postgres "$PG_HA_OBJECT_STORE" "$PG_HA_OBJECT_STORE_SERVER" ||
 		die "barman-cloud-backup failed or ran past the deadline of $3 s (its message is above)"
 	log "the base backup is uploaded ($(($(date +%s) - started)) s)"
-	refuse_while_archiving_fails "the new base backup is kept, the retention skipped: the older backups and WAL are what a restore to a time before the failure needs"
+	refuse_while_archiving_fails "the new base backup is kept, the retention skipped: the older backups and WAL are what a restore to a time before the failure needs" -U postgres -d postgres
 	log "keeping the newest $keep base backups and the WAL they need"
 	cloud backup-delete --retention-policy "REDUNDANCY $keep" "$PG_HA_OBJECT_STORE" "$PG_HA_OBJECT_STORE_SERVER" ||
 		die "the retention failed (its message is above): the backups and WAL it would have removed are still there"

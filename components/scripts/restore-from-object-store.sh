@@ -6,21 +6,17 @@
 : "${PG_HA_OBJECT_STORE:?PG_HA_OBJECT_STORE must be set}"
 : "${PG_HA_OBJECT_STORE_SERVER:?PG_HA_OBJECT_STORE_SERVER must be set}"
 
+. "$PG_HA_CONFIG_DIR/barman-cloud.sh"
+
 RESTORE_SOURCE="$PG_HA_RESTORE_OBJECT_STORE/$PG_HA_RESTORE_OBJECT_STORE_SERVER"
 OBJECT_STORE="$PG_HA_CONFIG_DIR/object-store.sh"
 CATALOG="$PG_HA_CONFIG_DIR/object-store-catalog.py"
-
-restore_cloud() {
-	tool=$1
-	shift
-	"barman-cloud-$tool" ${PG_HA_OBJECT_STORE_ENDPOINT:+--endpoint-url "$PG_HA_OBJECT_STORE_ENDPOINT"} "$@"
-}
 
 # A new cluster archives to a place of its own, which must hold no WAL yet: only an in-place recovery
 # (restore.from is the cluster itself) goes on where it restores from, on a new timeline.
 refuse_a_used_destination() {
 	[ "$PG_HA_OBJECT_STORE/$PG_HA_OBJECT_STORE_SERVER" = "$RESTORE_SOURCE" ] && return 0
-	restore_cloud check-wal-archive "$PG_HA_OBJECT_STORE" "$PG_HA_OBJECT_STORE_SERVER" ||
+	cloud check-wal-archive "$PG_HA_OBJECT_STORE" "$PG_HA_OBJECT_STORE_SERVER" ||
 		die "$PG_HA_OBJECT_STORE/$PG_HA_OBJECT_STORE_SERVER already holds WAL, of another cluster or of an earlier restore: refusing to restore a new cluster that would archive into it. Restore with another name or namespace, or move those objects away (see 'Backups and point-in-time recovery' in the README)"
 }
 
@@ -29,15 +25,14 @@ archived_segments() {
 }
 
 fetch_base_backup() {
-	command -v barman-cloud-restore >/dev/null ||
-		die "the image has no Barman Cloud (barman-cloud-restore is not on PATH): restoring from backup.objectStore needs an image with it (see 'Backups to object storage' in the README)"
-	backups=$(restore_cloud backup-list --format json "$PG_HA_RESTORE_OBJECT_STORE" "$PG_HA_RESTORE_OBJECT_STORE_SERVER") ||
+	require_barman_cloud
+	backups=$(cloud backup-list --format json "$PG_HA_RESTORE_OBJECT_STORE" "$PG_HA_RESTORE_OBJECT_STORE_SERVER") ||
 		die "could not list the base backups in $RESTORE_SOURCE"
 	backup=$(printf '%s' "$backups" | python3 "$CATALOG" choose "${PG_HA_RESTORE_TARGET_EPOCH:-}") ||
 		die "no finished base backup in $RESTORE_SOURCE${PG_HA_RESTORE_TARGET_TIME:+ that ended before $PG_HA_RESTORE_TARGET_TIME}: nothing to restore from (see 'Backups and point-in-time recovery' in the README)"
 	refuse_a_used_destination
 	log "restoring base backup $backup of $RESTORE_SOURCE, then its archived WAL up to ${PG_HA_RESTORE_TARGET_TIME:-the end}"
-	run_stoppable restore_cloud restore "$PG_HA_RESTORE_OBJECT_STORE" "$PG_HA_RESTORE_OBJECT_STORE_SERVER" "$backup" "$PARTIAL" >&2 ||
+	run_stoppable cloud restore "$PG_HA_RESTORE_OBJECT_STORE" "$PG_HA_RESTORE_OBJECT_STORE_SERVER" "$backup" "$PARTIAL" >&2 ||
 		die "barman-cloud-restore could not download base backup $backup (its message is above)"
 	write_recovery_settings "/bin/sh $OBJECT_STORE restore-wal $PG_HA_RESTORE_OBJECT_STORE $PG_HA_RESTORE_OBJECT_STORE_SERVER %f %p"
 }

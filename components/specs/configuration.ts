@@ -47,6 +47,7 @@ export const SCRIPT_FILES = [
     "backup-job.sh",
     "restore-from-volume.sh",
     "object-store.sh",
+    "barman-cloud.sh",
     "object-store-catalog.py",
     "object-store-backup-job.sh",
     "restore-from-object-store.sh",
