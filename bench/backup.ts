@@ -16,7 +16,7 @@ const LOAD_SECONDS = 30;
 const TIMEOUT_MS = 600000;
 
 /** The segment being written now, and the newest one archived. */
-export async function walPositions(cluster: PodCluster): Promise<{ current: string; archived: string }> {
+async function walPositions(cluster: PodCluster): Promise<{ current: string; archived: string }> {
     const [current, archived] = (
         await cluster.psql(
             0,

@@ -848,12 +848,12 @@ export class PodCluster {
 
     /**
      * Puts an existing network namespace (a server the pods use, such as an object store) on the pod network
-     * with `address` on its eth0; a namespace is on one cluster's network at a time.
+     * with `address` on its eth0, through the bridge port `link`; a namespace is on one cluster's network at a
+     * time.
      */
-    attachNetns(netns: string, address: string): void {
-        const inBridge = (...args: string[]) => run("ip", ["-n", this.bridgeNetns, ...args]);
+    attachNetns(netns: string, link: string, address: string): void {
         const inNetns = (...args: string[]) => run("ip", ["-n", netns, ...args]);
-        const link = `att${netnsList().indexOf(netns)}`;
+        const inBridge = (...args: string[]) => run("ip", ["-n", this.bridgeNetns, ...args]);
         inBridge("link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", netns);
         inBridge("link", "set", link, "master", "br0", "up");
         inNetns("addr", "add", `${address}/24`, "dev", "eth0");
@@ -863,16 +863,11 @@ export class PodCluster {
     /** An address of the pod network (of every cluster's) that no pod has, for `attachNetns`. */
     static readonly SPARE_ADDRESS = `${SUBNET}.250`;
 
-    /** A network namespace with `address` on its eth0, whose veth peer `link` is a port of the bridge. */
+    /** A network namespace of its own with `address` on its eth0, whose veth peer `link` is a port of the bridge. */
     private addPodNetwork(netns: string, link: string, address: string): void {
         run("ip", ["netns", "add", netns]);
-        const inPod = (...args: string[]) => run("ip", ["-n", netns, ...args]);
-        const inBridge = (...args: string[]) => run("ip", ["-n", this.bridgeNetns, ...args]);
-        inPod("link", "set", "lo", "up");
-        inBridge("link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", netns);
-        inBridge("link", "set", link, "master", "br0", "up");
-        inPod("addr", "add", `${address}/24`, "dev", "eth0");
-        inPod("link", "set", "eth0", "up");
+        run("ip", ["-n", netns, "link", "set", "lo", "up"]);
+        this.attachNetns(netns, link, address);
     }
 
     /** The directory of each volume of the current spec that the pod does not have yet. */

@@ -67,7 +67,7 @@ export class S3Server {
     /** On `cluster`'s pod network from now on (the cluster it was on must be destroyed first). */
     attach(cluster: PodCluster): void {
         if (!this.netns) throw new Error("only a server in a namespace of its own is attached to a pod network");
-        cluster.attachNetns(this.netns, PodCluster.SPARE_ADDRESS);
+        cluster.attachNetns(this.netns, "s3", PodCluster.SPARE_ADDRESS);
     }
 
     createBucket(bucket: string): void {
