@@ -6,7 +6,8 @@ import { stringify } from "yaml";
 import { clusterNames } from "../../components/naming";
 import { podNames, podSelector, waitForCluster } from "./support/clusterState";
 import { stackSettings } from "./support/expectedObjects";
-import { UTC_NOW, firstBackupJobName, jobResult, printPodLogs, restoreToNotedTime } from "./support/backupSteps";
+import { UTC_NOW } from "../../tests/support/podHarnessFixtures";
+import { firstBackupJobName, jobResult, printPodLogs, restoreToNotedTime } from "./support/backupSteps";
 import { kubectl, psqlInPod, waitUntil } from "./support/kubectl";
 import { useE2EStack } from "./support/useE2EStack";
 

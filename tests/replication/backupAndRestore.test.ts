@@ -9,6 +9,7 @@ import { POD_PATHS } from "../../components/specs/podPaths";
 import { PodCluster, sleep, waitUntil } from "../support/podHarness";
 import {
     TIMEOUTS,
+    UTC_NOW,
     rows,
     startAllExplained,
     writeInBatches,
@@ -40,9 +41,6 @@ async function archiveCurrentSegment(cluster: PodCluster): Promise<string> {
     await waitUntil(`pod 0 archives ${segment}`, () => archivedWal(cluster).includes(segment), TIMEOUTS.replication);
     return segment;
 }
-
-/** The server's time, as a restore.targetTime. */
-const UTC_NOW = `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
 /** The segments of `start`'s timeline, from `start` to the newest archived one, that are not in `archived`. */
 function missingSegments(archived: string[], start: string): string[] {

@@ -4,6 +4,7 @@ import { ClusterSettingsInput, DEFAULTS, resolveSettings } from "../../component
 import { PodCluster, sleep, waitUntil } from "../support/podHarness";
 import {
     TIMEOUTS,
+    UTC_NOW,
     startAllExplained,
     waitForResult,
     waitForStreaming,
@@ -14,8 +15,6 @@ import { S3Server } from "../support/s3Server";
 const PASSWORDS = { superuser: "superuser-password-for-tests", replication: "replication-password-for-tests" };
 const BUCKET = "pg-ha-backups";
 const CREDENTIALS = { "backup-s3": { ACCESS_KEY_ID: "test-key-id", ACCESS_SECRET_KEY: "test-secret-key" } };
-/** The server's time, as a restore.targetTime. */
-const UTC_NOW = `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
 /**
  * Backups to an S3-compatible object store as the program ships them (Barman Cloud: pod 0's archive_command,

@@ -179,3 +179,6 @@ export async function writeInBatches(cluster: PodCluster, table: string, batches
     ]);
     return { finished };
 }
+
+/** The server's time, as a restore.targetTime. */
+export const UTC_NOW = `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;

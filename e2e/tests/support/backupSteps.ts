@@ -8,9 +8,6 @@ import { E2EStack } from "./e2eStack";
 
 /** The steps both backup suites take, whatever the target: Jobs, a restore to a noted time, logs. */
 
-/** The server's time now, as a restore.targetTime. */
-export const UTC_NOW = `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
-
 /** Waits until the Job ends; whether it succeeded, and its pod's log. */
 export async function jobResult(namespace: string, job: string): Promise<{ succeeded: boolean; log: string }> {
     const outcome = await waitUntil(`Job ${job} ends`, 300_000, async () => {
