@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { PostgresClusterArgs } from "./postgresClusterArgs";
-import { ClusterSettings, ClusterSettingsInput, resolveSettings } from "./settings";
+import { ClusterSettings, resolveSettings } from "./settings";
 import { POSTGRES_PORT, clusterNames } from "./naming";
 import { clusterObjects } from "./specs/cluster";
 import { boundToClaim } from "./specs/storage";
@@ -13,6 +13,22 @@ import { tlsEnabled, tlsSecretName } from "./specs/tls";
 
 export { PostgresClusterArgs };
 
+/**
+ * Resource options of a `PostgresCluster`. An option that holds a resource lives here rather than in the
+ * args, which must be plain data for the package schema of the other languages.
+ */
+export interface PostgresClusterOptions extends pulumi.ComponentResourceOptions {
+    /**
+     * The Kubernetes provider for the objects a destroy keeps (the namespace, the NFS volumes and their claims,
+     * the configuration's ConfigMaps), which the next `up` must adopt: give one with `upsertExistingObjects:
+     * true` and the same cluster settings as the provider of the rest. Default: when the component uses the
+     * stack's default provider, one built from the stack's `kubernetes:` settings with upsert on; when the
+     * component was given a Kubernetes provider, that provider (with provider 4.30 or later and upsert off,
+     * the `up` after a destroy then fails with `AlreadyExists`).
+     */
+    keptObjectsProvider?: k8s.Provider;
+}
+
 const STATEFULSET_TIMEOUT = "2h";
 /** Longer than the maintenance Job's activeDeadlineSeconds (see maintenanceJob). */
 const JOB_TIMEOUT = "20m";
@@ -21,6 +37,7 @@ const JOB_TIMEOUT = "20m";
 export class PostgresCluster extends pulumi.ComponentResource {
     /** Namespace of the cluster's objects. */
     readonly namespace: pulumi.Output<string>;
+    /** Name of the StatefulSet; its pods are `<this>-0` (the primary) to `<this>-<replicas - 1>`. */
     readonly statefulSetName: pulumi.Output<string>;
     /** The headless Service's DNS name; each pod is `<pod>.<this>`. */
     readonly headlessServiceHost: pulumi.Output<string>;
@@ -30,6 +47,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     readonly rServiceHost: pulumi.Output<string>;
     /** Stable DNS name of each pod, by ordinal; the first is the primary. */
     readonly podHosts: pulumi.Output<string[]>;
+    /** The Secret that holds the passwords (and nothing else reaches the pods' environment). */
     readonly secretName: pulumi.Output<string>;
     /** The `kubernetes.io/tls` Secret the pods mount (generated, or yours); undefined with TLS disabled. */
     readonly tlsSecretName: pulumi.Output<string | undefined>;
@@ -47,15 +65,16 @@ export class PostgresCluster extends pulumi.ComponentResource {
     /** `postgresql://<owner>:…@<rw service>:5432/<database>` with a `database` setting, a secret; else undefined. */
     readonly appConnectionUri: pulumi.Output<string | undefined>;
 
-    constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: PostgresClusterArgs, opts?: PostgresClusterOptions) {
         // Validated before super(): a bad argument must not leave even the component registered.
         const settings = resolveArgs(args);
-        super("pg-ha:index:PostgresCluster", name, {}, opts);
+        const { keptObjectsProvider, ...componentOpts } = opts ?? {};
+        super("pg-ha:index:PostgresCluster", name, {}, componentOpts);
         // Objects a destroy keeps, so that the next `up` finds them and adopts them (see providerForKeptObjects).
         const kept: pulumi.CustomResourceOptions = {
             parent: this,
             retainOnDelete: true,
-            provider: providerForKeptObjects(this, name, args.keptObjectsProvider),
+            provider: providerForKeptObjects(this, name, keptObjectsProvider),
         };
 
         const names = clusterNames(settings);
@@ -265,20 +284,13 @@ function connectionUri(
 
 /** Plain passwords are validated with the rest; passwords that are Outputs can only be checked by the pods. */
 function resolveArgs(args: PostgresClusterArgs): ClusterSettings {
-    const {
-        superuserPassword,
-        replicationPassword,
-        applicationPassword,
-        keptObjectsProvider: _notASetting,
-        ...rest
-    } = args;
-    const input: ClusterSettingsInput = {
+    const { superuserPassword, replicationPassword, applicationPassword, ...rest } = args;
+    return resolveSettings({
         ...rest,
         ...(typeof superuserPassword === "string" ? { superuserPassword } : {}),
         ...(typeof replicationPassword === "string" ? { replicationPassword } : {}),
         ...(typeof applicationPassword === "string" ? { applicationPassword } : {}),
-    };
-    return resolveSettings(input);
+    });
 }
 
 function generatedUnlessGiven(

@@ -1,5 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
-import type * as k8s from "@pulumi/kubernetes";
+
+// Every type here is one Pulumi's component analyzer turns into a package schema, so that the component can
+// be used from Python, Go, .NET and YAML: named interfaces, and string enums declared as `as const` objects
+// (TypeScript callers still write the plain strings). No unions or intersections: a choice between
+// variants is a set of optional fields, and the validator (`resolveSettings`) enforces that exactly one is
+// given, with the same errors in every language.
+
+/** How the StatefulSet starts pods. */
+export const PodManagementPolicy = { OrderedReady: "OrderedReady", Parallel: "Parallel" } as const;
+export type PodManagementPolicy = (typeof PodManagementPolicy)[keyof typeof PodManagementPolicy];
+
+/** How the StatefulSet replaces pods when their template changes. */
+export const UpdateStrategyType = { RollingUpdate: "RollingUpdate", OnDelete: "OnDelete" } as const;
+export type UpdateStrategyType = (typeof UpdateStrategyType)[keyof typeof UpdateStrategyType];
+
+/** Whether pod anti-affinity across nodes is a preference or a rule. */
+export const AntiAffinity = { preferred: "preferred", required: "required" } as const;
+export type AntiAffinity = (typeof AntiAffinity)[keyof typeof AntiAffinity];
+
+/** What the scheduler does when the topology spread cannot be met. */
+export const WhenUnsatisfiable = { ScheduleAnyway: "ScheduleAnyway", DoNotSchedule: "DoNotSchedule" } as const;
+export type WhenUnsatisfiable = (typeof WhenUnsatisfiable)[keyof typeof WhenUnsatisfiable];
+
+/** Where the server certificate comes from, if any. */
+export const TlsMode = { generated: "generated", secret: "secret", disabled: "disabled" } as const;
+export type TlsMode = (typeof TlsMode)[keyof typeof TlsMode];
 
 /**
  * Arguments of a `PostgresCluster`. Defaults are applied in one place, `resolveSettings` in `settings.ts`.
@@ -27,18 +52,14 @@ export interface PostgresClusterArgs {
      *   order), optional `mountOptions` (default `["hard", "nfsvers=4.1"]`; `soft` is refused);
      * - `className`: a StorageClass for dynamic provisioning.
      */
-    storage: {
-        size?: string;
-        nfs?: { server: string; paths: string[]; mountOptions?: string[] };
-        className?: string;
-    };
+    storage: StorageArgs;
     /** `OrderedReady` (default: each pod starts after the previous one is ready) or `Parallel`. */
-    podManagementPolicy?: "OrderedReady" | "Parallel";
+    podManagementPolicy?: PodManagementPolicy;
     /**
      * `RollingUpdate` with an optional `partition` (only pods with an ordinal at least `partition` are
      * updated; default 0), or `OnDelete`. Default `{ type: "RollingUpdate", partition: 0 }`.
      */
-    updateStrategy?: { type: "RollingUpdate"; partition?: number } | { type: "OnDelete" };
+    updateStrategy?: UpdateStrategyArgs;
     /**
      * Requests and limits of the PostgreSQL container. Both requests and the memory limit are required, the
      * CPU limit is optional; a request may not exceed its limit. Default requests `250m` CPU and `512Mi`
@@ -60,11 +81,12 @@ export interface PostgresClusterArgs {
      */
     maxStandbyLagSeconds?: number;
     /**
-     * Extra postgresql.conf settings, such as `{ shared_buffers: "256MB" }`. Settings the replication
-     * depends on (`hba_file`, `max_wal_senders`, ...) are refused; `wal_level` may be `replica` (the default)
-     * or `logical`.
+     * Extra postgresql.conf settings, such as `{ shared_buffers: "256MB", max_connections: "200" }`. A value
+     * that is a number or `on`/`off` is written as it is, any other is quoted. (The validator also takes
+     * numbers and booleans, as a stack's YAML gives them.) Settings the replication depends on (`hba_file`,
+     * `max_wal_senders`, ...) are refused; `wal_level` may be `replica` (the default) or `logical`.
      */
-    postgresqlParameters?: Record<string, string | number | boolean>;
+    postgresqlParameters?: Record<string, string>;
     /**
      * uid the PostgreSQL container runs as; must own the data directory. Default 999, the `postgres` user of
      * the official Debian-based `postgres` images (the Alpine-based ones use 70). Not 0: the pods run as
@@ -80,12 +102,12 @@ export interface PostgresClusterArgs {
      * Standard: with it enabled a created namespace enforces "baseline" instead. Default
      * `{ enabled: false, resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } } }`.
      */
-    volumePermissions?: { enabled?: boolean; resources?: ContainerResources };
+    volumePermissions?: VolumePermissionsArgs;
     /**
      * Pod anti-affinity across nodes (`kubernetes.io/hostname`): `preferred` (default) spreads the pods when
      * it can; `required` never puts two on one node, and leaves a pod Pending when no node is free.
      */
-    antiAffinity?: "preferred" | "required";
+    antiAffinity?: AntiAffinity;
     /**
      * The number of nodes that can run the pods, if you know it. With `antiAffinity: "required"`, `replicas`
      * may not exceed it. Default 0: not known, no check.
@@ -97,19 +119,14 @@ export interface PostgresClusterArgs {
      * default, or `DoNotSchedule`). Giving the object turns it on unless `enabled` is false; default
      * `{ enabled: false }`.
      */
-    topologySpread?: {
-        enabled?: boolean;
-        topologyKey?: string;
-        maxSkew?: number;
-        whenUnsatisfiable?: "ScheduleAnyway" | "DoNotSchedule";
-    };
+    topologySpread?: TopologySpreadArgs;
     /**
      * A NetworkPolicy that admits TCP 5432 only from the cluster's own pods (replication) and from
      * `allowedClients`, and denies every other ingress to the pods. Each client is a `podSelector` (pods of
      * the cluster's namespace), a `namespaceSelector` (every pod of those namespaces) or both (those pods in
      * those namespaces). Default `{ enabled: true, allowedClients: [] }`: only the cluster itself.
      */
-    networkPolicy?: { enabled?: boolean; allowedClients?: AllowedClient[] };
+    networkPolicy?: NetworkPolicyArgs;
     /**
      * Networks (CIDR notation) pg_hba.conf admits over TCP, for clients and for replication alike, with
      * scram-sha-256 only. Must include the pod network, since the standbys connect to the primary from it.
@@ -132,14 +149,14 @@ export interface PostgresClusterArgs {
      * With TLS on, a plain TCP connection is refused and the standbys verify pod 0's certificate
      * (`sslmode=verify-full`).
      */
-    tls?: { mode?: "generated" | "secret" | "disabled"; secretName?: string; validityDays?: number };
+    tls?: TlsArgs;
     /**
      * An application database and the role that owns it, `{ name, owner }` (lower-case PostgreSQL names),
      * so that applications need not use the superuser. The role gets a generated password of its own (in
      * the Secret, key `application-password`, and the `appConnectionUri` output); the component's Job creates
      * both after the cluster is ready and sets the role's password to the Secret's. None by default.
      */
-    database?: { name: string; owner: string };
+    database?: DatabaseArgs;
     /**
      * Continuous WAL archiving from pod 0 and scheduled base backups, to exactly one target: `volume` or
      * `objectStore` (README: "Backups and point-in-time recovery"). `volume` is one of `nfs: { server, path, mountOptions? }`
@@ -154,23 +171,7 @@ export interface PostgresClusterArgs {
      * `credentials.secretName`, a Secret in the namespace whose keys `accessKeyIdKey` (default
      * `ACCESS_KEY_ID`) and `secretAccessKeyKey` (default `ACCESS_SECRET_KEY`) hold the access key.
      */
-    backup?: {
-        volume?: {
-            nfs?: { server: string; path: string; mountOptions?: string[] };
-            className?: string;
-            size?: string;
-            claimName?: string;
-        };
-        objectStore?: {
-            destinationPath: string;
-            endpointURL?: string;
-            region?: string;
-            credentials: { secretName: string; accessKeyIdKey?: string; secretAccessKeyKey?: string };
-        };
-        schedule?: string;
-        keepBaseBackups?: number;
-        archiveTimeoutSeconds?: number;
-    };
+    backup?: BackupArgs;
     /**
      * Bootstraps a new cluster from the backups of `from` (a cluster name, and its namespace when not this
      * one) on the backup target: pod 0 copies the newest base backup finished before `targetTime` (an instant
@@ -179,7 +180,7 @@ export interface PostgresClusterArgs {
      * volume is empty and the cluster was never initialised: it never touches a volume that holds data. Needs
      * `backup`.
      */
-    restore?: { from: { name: string; namespace?: string }; targetTime?: string };
+    restore?: RestoreArgs;
     /**
      * The most WAL pod 0 keeps for a standby that is down or behind (PostgreSQL's `max_slot_wal_keep_size`),
      * such as `"2GB"`. A standby further behind loses its slot and must be cloned again; until then its slot
@@ -191,25 +192,190 @@ export interface PostgresClusterArgs {
      * Default: 30 s plus the time to write all of `shared_buffers` at 32 MiB/s, at least 60 s.
      */
     terminationGracePeriodSeconds?: number;
-    /**
-     * The Kubernetes provider for the objects a destroy keeps (the namespace, the NFS volumes and their claims,
-     * the configuration's ConfigMaps), which the next `up` must adopt: give one with `upsertExistingObjects:
-     * true` and the same cluster settings as the provider of the rest. Default: when the component uses the
-     * stack's default provider, one built from the stack's `kubernetes:` settings with upsert on; when the
-     * component was given a Kubernetes provider, that provider (with provider 4.30 or later and upsert off,
-     * the `up` after a destroy then fails with `AlreadyExists`).
-     */
-    keptObjectsProvider?: k8s.Provider;
+}
+
+/** Data volumes: `size` and exactly one of `nfs` or `className`. */
+export interface StorageArgs {
+    /** Size of each pod's volume. Default `10Gi`. */
+    size?: string;
+    /** Static NFS PersistentVolumes, one per pod. */
+    nfs?: NfsVolumesArgs;
+    /** A StorageClass that provisions each pod's volume. */
+    className?: string;
+}
+
+/** Static NFS PersistentVolumes, one exported directory per pod. */
+export interface NfsVolumesArgs {
+    /** The NFS server's host name or address. */
+    server: string;
+    /** One exported directory per pod, in ordinal order (pod 0's first). */
+    paths: string[];
+    /** NFS mount options. Default `["hard", "nfsvers=4.1"]`; `soft` is refused, since it can corrupt data. */
+    mountOptions?: string[];
+}
+
+/** The StatefulSet's update strategy. */
+export interface UpdateStrategyArgs {
+    /** `RollingUpdate` (the default) or `OnDelete`. */
+    type?: UpdateStrategyType;
+    /** With `RollingUpdate` only: only pods with an ordinal at least this are updated. Default 0. */
+    partition?: number;
 }
 
 /** Requests and limits of one container. */
 export interface ContainerResources {
-    requests: { cpu: string; memory: string };
-    limits: { cpu?: string; memory: string };
+    /** What the scheduler reserves for the container. */
+    requests: ResourceRequests;
+    /** What the container may use at most. */
+    limits: ResourceLimits;
 }
 
-/** Label selectors of one NetworkPolicy peer. */
+/** Requests of one container, in Kubernetes quantities. */
+export interface ResourceRequests {
+    /** CPU, such as `250m`. */
+    cpu: string;
+    /** Memory, such as `512Mi`. */
+    memory: string;
+}
+
+/** Limits of one container, in Kubernetes quantities. */
+export interface ResourceLimits {
+    /** CPU; optional, since throttling a database hurts more than it protects. */
+    cpu?: string;
+    /** Memory, such as `1Gi`. */
+    memory: string;
+}
+
+/** The root init container that hands the data volume to the postgres user. */
+export interface VolumePermissionsArgs {
+    /** Run it. Default `false`. */
+    enabled?: boolean;
+    /** Its requests and limits. Default requests `10m` CPU and `16Mi`, limit `64Mi`. */
+    resources?: ContainerResources;
+}
+
+/** A topology spread constraint over the pods. */
+export interface TopologySpreadArgs {
+    /** Default `true` once the object is given. */
+    enabled?: boolean;
+    /** The node label that names a topology domain. Default `topology.kubernetes.io/zone`. */
+    topologyKey?: string;
+    /** The most the pod counts of two domains may differ by. Default 1. */
+    maxSkew?: number;
+    /** `ScheduleAnyway` (the default) or `DoNotSchedule`. */
+    whenUnsatisfiable?: WhenUnsatisfiable;
+}
+
+/** The NetworkPolicy in front of the pods. */
+export interface NetworkPolicyArgs {
+    /** Default `true`. */
+    enabled?: boolean;
+    /** Clients admitted to port 5432 besides the cluster's own pods. Default none. */
+    allowedClients?: AllowedClient[];
+}
+
+/** Label selectors of one NetworkPolicy peer; at least one of the two. */
 export interface AllowedClient {
-    podSelector?: { matchLabels: Record<string, string> };
-    namespaceSelector?: { matchLabels: Record<string, string> };
+    /** Pods of the cluster's namespace (or of `namespaceSelector`'s namespaces) with these labels. */
+    podSelector?: LabelSelector;
+    /** Every pod of the namespaces with these labels. */
+    namespaceSelector?: LabelSelector;
+}
+
+/** Labels a selected object must carry. */
+export interface LabelSelector {
+    /** Label names to values; all must match. */
+    matchLabels: Record<string, string>;
+}
+
+/** TLS for clients and replication. */
+export interface TlsArgs {
+    /** `generated` (the default), `secret` or `disabled`. */
+    mode?: TlsMode;
+    /** With `secret`: the `kubernetes.io/tls` Secret in the namespace. */
+    secretName?: string;
+    /** With `generated`: the server certificate's validity in days. Default 365. */
+    validityDays?: number;
+}
+
+/** An application database and the role that owns it. */
+export interface DatabaseArgs {
+    /** The database's name, a lower-case PostgreSQL name. */
+    name: string;
+    /** The owning role's name, a lower-case PostgreSQL name. */
+    owner: string;
+}
+
+/** WAL archiving and base backups, to exactly one of `volume` or `objectStore`. */
+export interface BackupArgs {
+    /** A ReadWriteMany volume every pod mounts. */
+    volume?: BackupVolumeArgs;
+    /** An S3-compatible bucket, through Barman Cloud. */
+    objectStore?: ObjectStoreArgs;
+    /** Cron schedule of the base backups. Default `"0 3 * * *"`. */
+    schedule?: string;
+    /** Base backups kept. Default 7. */
+    keepBaseBackups?: number;
+    /** The longest a written WAL segment waits before it is archived. Default 300. */
+    archiveTimeoutSeconds?: number;
+}
+
+/** The backup volume: exactly one of `nfs`, `className` (with `size`) or `claimName`. */
+export interface BackupVolumeArgs {
+    /** A static ReadWriteMany NFS PersistentVolume, kept on destroy. */
+    nfs?: NfsBackupVolumeArgs;
+    /** A StorageClass for a ReadWriteMany claim, kept on destroy. */
+    className?: string;
+    /** With `className`: the claim's size. Default `20Gi`. */
+    size?: string;
+    /** A ReadWriteMany claim you made in the namespace. */
+    claimName?: string;
+}
+
+/** One exported NFS directory for the backups. */
+export interface NfsBackupVolumeArgs {
+    /** The NFS server's host name or address. */
+    server: string;
+    /** The exported directory. */
+    path: string;
+    /** NFS mount options. Default `["hard", "nfsvers=4.1"]`. */
+    mountOptions?: string[];
+}
+
+/** An S3-compatible bucket for the backups. */
+export interface ObjectStoreArgs {
+    /** `s3://bucket[/prefix]`; each cluster writes under `<namespace>/<name>/` below it. */
+    destinationPath: string;
+    /** The store's http(s) URL; left out for AWS S3. */
+    endpointURL?: string;
+    /** The bucket's region. */
+    region?: string;
+    /** Where the pods find the access key. */
+    credentials: ObjectStoreCredentials;
+}
+
+/** A Secret in the namespace that holds the object store's access key. */
+export interface ObjectStoreCredentials {
+    /** The Secret's name. */
+    secretName: string;
+    /** The key of the access key id. Default `ACCESS_KEY_ID`. */
+    accessKeyIdKey?: string;
+    /** The key of the secret access key. Default `ACCESS_SECRET_KEY`. */
+    secretAccessKeyKey?: string;
+}
+
+/** Where a new cluster restores from. */
+export interface RestoreArgs {
+    /** The cluster whose backups are restored. */
+    from: RestoreSource;
+    /** An instant with its offset, such as `"2026-11-29T21:30:00Z"`. Default: the end of the archive. */
+    targetTime?: string;
+}
+
+/** A cluster on the backup target. */
+export interface RestoreSource {
+    /** Its name. */
+    name: string;
+    /** Its namespace. Default: this cluster's. */
+    namespace?: string;
 }

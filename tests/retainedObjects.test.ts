@@ -149,7 +149,7 @@ describe("the kept objects under the engine: retained on delete, through the ups
         const clusterProvider = new k8s.Provider("caller-cluster", {});
         const keptProvider = new k8s.Provider("caller-kept", { upsertExistingObjects: true });
         const storage = { className: "standard" };
-        const given = new PostgresCluster("given", { storage, keptObjectsProvider: keptProvider });
+        const given = new PostgresCluster("given", { storage }, { keptObjectsProvider: keptProvider });
         const inherited = new PostgresCluster(
             "inherited",
             { storage, namespace: "other" },
