@@ -52,14 +52,14 @@ export interface PostgresClusterArgs {
      *   order), optional `mountOptions` (default `["hard", "nfsvers=4.1"]`; `soft` is refused);
      * - `className`: a StorageClass for dynamic provisioning.
      */
-    storage: StorageArgs;
+    storage: Storage;
     /** `OrderedReady` (default: each pod starts after the previous one is ready) or `Parallel`. */
     podManagementPolicy?: PodManagementPolicy;
     /**
      * `RollingUpdate` with an optional `partition` (only pods with an ordinal at least `partition` are
      * updated; default 0), or `OnDelete`. Default `{ type: "RollingUpdate", partition: 0 }`.
      */
-    updateStrategy?: UpdateStrategyArgs;
+    updateStrategy?: UpdateStrategy;
     /**
      * Requests and limits of the PostgreSQL container. Both requests and the memory limit are required, the
      * CPU limit is optional; a request may not exceed its limit. Default requests `250m` CPU and `512Mi`
@@ -102,7 +102,7 @@ export interface PostgresClusterArgs {
      * Standard: with it enabled a created namespace enforces "baseline" instead. Default
      * `{ enabled: false, resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } } }`.
      */
-    volumePermissions?: VolumePermissionsArgs;
+    volumePermissions?: VolumePermissions;
     /**
      * Pod anti-affinity across nodes (`kubernetes.io/hostname`): `preferred` (default) spreads the pods when
      * it can; `required` never puts two on one node, and leaves a pod Pending when no node is free.
@@ -119,14 +119,14 @@ export interface PostgresClusterArgs {
      * default, or `DoNotSchedule`). Giving the object turns it on unless `enabled` is false; default
      * `{ enabled: false }`.
      */
-    topologySpread?: TopologySpreadArgs;
+    topologySpread?: TopologySpread;
     /**
      * A NetworkPolicy that admits TCP 5432 only from the cluster's own pods (replication) and from
      * `allowedClients`, and denies every other ingress to the pods. Each client is a `podSelector` (pods of
      * the cluster's namespace), a `namespaceSelector` (every pod of those namespaces) or both (those pods in
      * those namespaces). Default `{ enabled: true, allowedClients: [] }`: only the cluster itself.
      */
-    networkPolicy?: NetworkPolicyArgs;
+    networkPolicy?: NetworkPolicy;
     /**
      * Networks (CIDR notation) pg_hba.conf admits over TCP, for clients and for replication alike, with
      * scram-sha-256 only. Must include the pod network, since the standbys connect to the primary from it.
@@ -149,14 +149,14 @@ export interface PostgresClusterArgs {
      * With TLS on, a plain TCP connection is refused and the standbys verify pod 0's certificate
      * (`sslmode=verify-full`).
      */
-    tls?: TlsArgs;
+    tls?: Tls;
     /**
      * An application database and the role that owns it, `{ name, owner }` (lower-case PostgreSQL names),
      * so that applications need not use the superuser. The role gets a generated password of its own (in
      * the Secret, key `application-password`, and the `appConnectionUri` output); the component's Job creates
      * both after the cluster is ready and sets the role's password to the Secret's. None by default.
      */
-    database?: DatabaseArgs;
+    database?: Database;
     /**
      * Continuous WAL archiving from pod 0 and scheduled base backups, to exactly one target: `volume` or
      * `objectStore` (README: "Backups and point-in-time recovery"). `volume` is one of `nfs: { server, path, mountOptions? }`
@@ -171,7 +171,7 @@ export interface PostgresClusterArgs {
      * `credentials.secretName`, a Secret in the namespace whose keys `accessKeyIdKey` (default
      * `ACCESS_KEY_ID`) and `secretAccessKeyKey` (default `ACCESS_SECRET_KEY`) hold the access key.
      */
-    backup?: BackupArgs;
+    backup?: Backup;
     /**
      * Bootstraps a new cluster from the backups of `from` (a cluster name, and its namespace when not this
      * one) on the backup target: pod 0 copies the newest base backup finished before `targetTime` (an instant
@@ -180,7 +180,7 @@ export interface PostgresClusterArgs {
      * volume is empty and the cluster was never initialised: it never touches a volume that holds data. Needs
      * `backup`.
      */
-    restore?: RestoreArgs;
+    restore?: Restore;
     /**
      * The most WAL pod 0 keeps for a standby that is down or behind (PostgreSQL's `max_slot_wal_keep_size`),
      * such as `"2GB"`. A standby further behind loses its slot and must be cloned again; until then its slot
@@ -195,17 +195,17 @@ export interface PostgresClusterArgs {
 }
 
 /** Data volumes: `size` and exactly one of `nfs` or `className`. */
-export interface StorageArgs {
+export interface Storage {
     /** Size of each pod's volume. Default `10Gi`. */
     size?: string;
     /** Static NFS PersistentVolumes, one per pod. */
-    nfs?: NfsVolumesArgs;
+    nfs?: NfsVolumes;
     /** A StorageClass that provisions each pod's volume. */
     className?: string;
 }
 
 /** Static NFS PersistentVolumes, one exported directory per pod. */
-export interface NfsVolumesArgs {
+export interface NfsVolumes {
     /** The NFS server's host name or address. */
     server: string;
     /** One exported directory per pod, in ordinal order (pod 0's first). */
@@ -215,7 +215,7 @@ export interface NfsVolumesArgs {
 }
 
 /** The StatefulSet's update strategy. */
-export interface UpdateStrategyArgs {
+export interface UpdateStrategy {
     /** `RollingUpdate` (the default) or `OnDelete`. */
     type?: UpdateStrategyType;
     /** With `RollingUpdate` only: only pods with an ordinal at least this are updated. Default 0. */
@@ -247,7 +247,7 @@ export interface ResourceLimits {
 }
 
 /** The root init container that hands the data volume to the postgres user. */
-export interface VolumePermissionsArgs {
+export interface VolumePermissions {
     /** Run it. Default `false`. */
     enabled?: boolean;
     /** Its requests and limits. Default requests `10m` CPU and `16Mi`, limit `64Mi`. */
@@ -255,7 +255,7 @@ export interface VolumePermissionsArgs {
 }
 
 /** A topology spread constraint over the pods. */
-export interface TopologySpreadArgs {
+export interface TopologySpread {
     /** Default `true` once the object is given. */
     enabled?: boolean;
     /** The node label that names a topology domain. Default `topology.kubernetes.io/zone`. */
@@ -267,7 +267,7 @@ export interface TopologySpreadArgs {
 }
 
 /** The NetworkPolicy in front of the pods. */
-export interface NetworkPolicyArgs {
+export interface NetworkPolicy {
     /** Default `true`. */
     enabled?: boolean;
     /** Clients admitted to port 5432 besides the cluster's own pods. Default none. */
@@ -289,7 +289,7 @@ export interface LabelSelector {
 }
 
 /** TLS for clients and replication. */
-export interface TlsArgs {
+export interface Tls {
     /** `generated` (the default), `secret` or `disabled`. */
     mode?: TlsMode;
     /** With `secret`: the `kubernetes.io/tls` Secret in the namespace. */
@@ -299,7 +299,7 @@ export interface TlsArgs {
 }
 
 /** An application database and the role that owns it. */
-export interface DatabaseArgs {
+export interface Database {
     /** The database's name, a lower-case PostgreSQL name. */
     name: string;
     /** The owning role's name, a lower-case PostgreSQL name. */
@@ -307,11 +307,11 @@ export interface DatabaseArgs {
 }
 
 /** WAL archiving and base backups, to exactly one of `volume` or `objectStore`. */
-export interface BackupArgs {
+export interface Backup {
     /** A ReadWriteMany volume every pod mounts. */
-    volume?: BackupVolumeArgs;
+    volume?: BackupVolume;
     /** An S3-compatible bucket, through Barman Cloud. */
-    objectStore?: ObjectStoreArgs;
+    objectStore?: ObjectStore;
     /** Cron schedule of the base backups. Default `"0 3 * * *"`. */
     schedule?: string;
     /** Base backups kept. Default 7. */
@@ -321,9 +321,9 @@ export interface BackupArgs {
 }
 
 /** The backup volume: exactly one of `nfs`, `className` (with `size`) or `claimName`. */
-export interface BackupVolumeArgs {
+export interface BackupVolume {
     /** A static ReadWriteMany NFS PersistentVolume, kept on destroy. */
-    nfs?: NfsBackupVolumeArgs;
+    nfs?: NfsBackupVolume;
     /** A StorageClass for a ReadWriteMany claim, kept on destroy. */
     className?: string;
     /** With `className`: the claim's size. Default `20Gi`. */
@@ -333,7 +333,7 @@ export interface BackupVolumeArgs {
 }
 
 /** One exported NFS directory for the backups. */
-export interface NfsBackupVolumeArgs {
+export interface NfsBackupVolume {
     /** The NFS server's host name or address. */
     server: string;
     /** The exported directory. */
@@ -343,7 +343,7 @@ export interface NfsBackupVolumeArgs {
 }
 
 /** An S3-compatible bucket for the backups. */
-export interface ObjectStoreArgs {
+export interface ObjectStore {
     /** `s3://bucket[/prefix]`; each cluster writes under `<namespace>/<name>/` below it. */
     destinationPath: string;
     /** The store's http(s) URL; left out for AWS S3. */
@@ -365,7 +365,7 @@ export interface ObjectStoreCredentials {
 }
 
 /** Where a new cluster restores from. */
-export interface RestoreArgs {
+export interface Restore {
     /** The cluster whose backups are restored. */
     from: RestoreSource;
     /** An instant with its offset, such as `"2026-11-29T21:30:00Z"`. Default: the end of the archive. */

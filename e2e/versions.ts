@@ -17,6 +17,11 @@ export const VERSIONS = {
     pulumi: "v3.274.1",
     /** The last sdk/v3 that holds the Node.js language host as a package (the proxy refuses its own module). */
     pulumiLanguageNodejs: "v3.68.0",
+    /** The same for the Python language host, and its `pulumi-language-python-exec`. */
+    pulumiLanguagePython: "v3.68.0",
+    /** The newest pulumi-yaml the proxy serves, built with the pkg/v3 its go.mod names (later ones do not compile with it). */
+    pulumiLanguageYaml: "v1.25.0",
+    pulumiLanguageYamlPulumiSdk: "v3.206.0",
     /** The only provider/v4 pseudo-version the proxy serves; its code is the v4.25.0 release. */
     pulumiKubernetesModule: "v4.0.0-20260115033456-f47bc2d6f199",
     pulumiKubernetesCode: "4.25.0",
@@ -42,6 +47,8 @@ export const HOST_PACKAGES = [
     "openssl",
     "conntrack",
     "ipset",
+    // The Python programs' virtual environments (python3 -m venv).
+    "python3-venv",
 ] as const;
 
 /** Images the cluster runs, by the reference the kubelet and the stacks use. */

@@ -18,6 +18,12 @@ import {
     pulumiLanguageNodejsBuild,
 } from "./goModules";
 import { buildImage, IMAGE_RECIPES } from "./images";
+import {
+    languageHostsBuild,
+    PYTHON_EXEC,
+    pulumiLanguagePythonBuild,
+    pulumiLanguageYamlBuild,
+} from "./languageHostModules";
 
 /** Directories of the built binaries, by program. */
 export type BuiltBinaries = Record<keyof typeof BUILD_KEYS, string>;
@@ -68,12 +74,55 @@ export async function buildCluster(paths: E2EPaths): Promise<BuiltBinaries> {
     return binaryDirs(paths);
 }
 
-/** The Pulumi CLI, its Node.js language host and the Kubernetes provider: the slow builds (~30 min cold). */
+/**
+ * The Pulumi CLI, its language hosts (Node.js, Python, YAML) and the Kubernetes provider: the slow builds
+ * (~35 min cold).
+ */
 export async function buildPulumi(paths: E2EPaths): Promise<BuiltBinaries> {
-    await goBuild(paths, pulumiLanguageNodejsBuild());
+    const nodejs = await goBuild(paths, pulumiLanguageNodejsBuild());
+    const python = await goBuild(paths, pulumiLanguagePythonBuild());
+    const exec = path.join(python, PYTHON_EXEC.name);
+    if (!fs.existsSync(exec)) {
+        fs.copyFileSync(
+            path.join(await moduleDir(PYTHON_EXEC.module, PYTHON_EXEC.version, paths.cache), PYTHON_EXEC.from),
+            exec,
+        );
+        fs.chmodSync(exec, 0o755);
+    }
+    const yaml = await goBuild(paths, pulumiLanguageYamlBuild());
+    await goBuild(paths, languageHostsBuild({ nodejs, python, yaml }));
     await goBuild(paths, pulumiBuild());
     await goBuild(paths, pulumiKubernetesBuild());
-    return binaryDirs(paths);
+    const bin = binaryDirs(paths);
+    await installKubernetesPlugin(paths, bin);
+    return bin;
+}
+
+/**
+ * Installs the built provider into the CLI's plugin cache as the version @pulumi/kubernetes asks for. A
+ * program finds it on PATH, but `pulumi package add` installs what a plugin package requires and would try to
+ * download that version (there is no download site here).
+ */
+async function installKubernetesPlugin(paths: E2EPaths, bin: BuiltBinaries): Promise<void> {
+    const { version } = JSON.parse(fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8")) as {
+        version: string;
+    };
+    if (fs.existsSync(path.join(paths.pulumiHome, "plugins", `resource-kubernetes-v${version}`))) return;
+    await step(`install the Kubernetes provider as plugin version ${version}`, () =>
+        run(
+            path.join(bin.pulumi, "pulumi"),
+            [
+                "plugin",
+                "install",
+                "resource",
+                "kubernetes",
+                version,
+                "--file",
+                path.join(bin.pulumiKubernetes, "pulumi-resource-kubernetes"),
+            ],
+            { env: { ...process.env, PULUMI_HOME: paths.pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "true" } },
+        ),
+    );
 }
 
 /** Everything `npm run e2e` needs; a second run finds it all cached and takes seconds. */

@@ -1,4 +1,5 @@
 import { VERSIONS } from "../versions";
+import { languageHostsDigest } from "./languageHostSources";
 
 /**
  * The Go builds of the end-to-end cluster. Most of these programs cannot be `go install`ed as published:
@@ -34,6 +35,9 @@ export const BUILD_KEYS = {
     kubeRouter: `kube-router-${VERSIONS.kubeRouter}`,
     pulumi: `pulumi-${VERSIONS.pulumi}`,
     pulumiLanguageNodejs: `pulumi-language-nodejs-${VERSIONS.pulumiLanguageNodejs}`,
+    pulumiLanguagePython: `pulumi-language-python-${VERSIONS.pulumiLanguagePython}`,
+    pulumiLanguageYaml: `pulumi-language-yaml-${VERSIONS.pulumiLanguageYaml}-pulumi${VERSIONS.pulumiLanguageYamlPulumiSdk}`,
+    languageHosts: `pulumi-language-hosts-${languageHostsDigest()}`,
     // Every pin of the provider's build: its code, the module's commit and the two SDKs it is built with.
     pulumiKubernetes: [
         "pulumi-kubernetes",
@@ -44,14 +48,14 @@ export const BUILD_KEYS = {
     ].join("-"),
 } as const;
 
-function goMod(module: string, require: string[] = [], replace: string[] = []): string {
+export function goMod(module: string, require: string[] = [], replace: string[] = []): string {
     const block = (word: string, lines: string[]): string =>
         lines.length === 0 ? "" : `\n${word} (\n${lines.map((line) => `\t${line}`).join("\n")}\n)\n`;
     return `module ${module}\n\n${GO_DIRECTIVE}\n${block("require", require)}${block("replace", replace)}`;
 }
 
 /** `-X` flags that set string variables at link time; `-s -w` leave out the symbol tables (smaller, faster links). */
-function ldflags(vars: Record<string, string>): string {
+export function ldflags(vars: Record<string, string>): string {
     return ["-s", "-w", ...Object.entries(vars).map(([name, value]) => `-X ${name}=${value}`)].join(" ");
 }
 

@@ -14,6 +14,12 @@ import {
     stagingModules,
     stagingVersion,
 } from "../../e2e/build/goModules";
+import {
+    languageHostsBuild,
+    pulumiLanguagePythonBuild,
+    pulumiLanguageYamlBuild,
+} from "../../e2e/build/languageHostModules";
+import { WRAPPED_RUNTIMES, languageHostSources } from "../../e2e/build/languageHostSources";
 import { VERSIONS } from "../../e2e/versions";
 
 // An excerpt of k8s.io/kubernetes v1.34's go.mod: a require block and the staging replaces.
@@ -121,6 +127,8 @@ describe("e2e builds: the wrapper modules", function () {
             [kubeRouterBuild(), VERSIONS.kubeRouter],
             [pulumiBuild(), VERSIONS.pulumi],
             [pulumiLanguageNodejsBuild(), VERSIONS.pulumiLanguageNodejs],
+            [pulumiLanguagePythonBuild(), VERSIONS.pulumiLanguagePython],
+            [pulumiLanguageYamlBuild(), VERSIONS.pulumiLanguageYamlPulumiSdk],
         ] as const;
         for (const [build, version] of builds) assert.ok(build.key.endsWith(version), `${build.key} lacks ${version}`);
         const provider = pulumiKubernetesBuild().key;
@@ -132,9 +140,30 @@ describe("e2e builds: the wrapper modules", function () {
         ]) {
             assert.ok(provider.includes(pin), `${provider} lacks ${pin}`);
         }
+        assert.ok(pulumiLanguageYamlBuild().key.includes(VERSIONS.pulumiLanguageYaml));
+        const hosts = languageHostsBuild({ nodejs: "/n", python: "/p", yaml: "/y" }).key;
         assert.deepStrictEqual(
-            new Set([...builds.map(([build]) => build.key), provider]),
+            new Set([...builds.map(([build]) => build.key), provider, hosts]),
             new Set(Object.values(BUILD_KEYS)),
         );
+    });
+
+    it("builds the language hosts' front from its Go sources, once per wrapped runtime, each told where its host is", function () {
+        const build = languageHostsBuild({ nodejs: "/cache/nodejs", python: "/cache/python", yaml: "/cache/yaml" });
+        assert.deepStrictEqual(Object.keys(build.files), Object.keys(languageHostSources()));
+        assert.ok(Object.keys(build.files).includes("main.go"));
+        assert.deepStrictEqual(
+            build.binaries.map((binary) => binary.name),
+            WRAPPED_RUNTIMES.map((runtime) => `pulumi-language-${runtime}`),
+        );
+        for (const [runtime, dir] of [
+            ["Nodejs", "/cache/nodejs"],
+            ["Python", "/cache/python"],
+            ["Yaml", "/cache/yaml"],
+        ]) {
+            assert.ok(build.ldflags.includes(`-X main.wrapped${runtime}=${dir}`), build.ldflags);
+            assert.ok(build.files["main.go"].includes(`wrapped${runtime}`), `main.go reads wrapped${runtime}`);
+        }
+        assert.ok(build.get.includes(`github.com/pulumi/pulumi/pkg/v3@${VERSIONS.pulumi}`));
     });
 });
