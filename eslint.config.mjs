@@ -6,7 +6,7 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "out/"] },
+    { ignores: ["node_modules/", "out/", "examples/*/sdks/", "examples/*/venv/"] },
     js.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {

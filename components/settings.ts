@@ -167,7 +167,15 @@ const updateStrategy = z.preprocess(
                 type: z.literal("RollingUpdate"),
                 partition: wholeNumber().min(0, { error: "must be at least 0" }).default(0),
             }),
-            z.strictObject({ type: z.literal("OnDelete") }, { error: "OnDelete takes no partition" }),
+            z.strictObject({
+                type: z.literal("OnDelete"),
+                // A field of the args in every language (they have no unions), so it gets its own message.
+                partition: z
+                    .undefined({
+                        error: 'is only for type "RollingUpdate": OnDelete replaces a pod when you delete it',
+                    })
+                    .optional(),
+            }),
         ],
         { error: 'must be an object whose type is "RollingUpdate" (with an optional partition) or "OnDelete"' },
     ),

@@ -8,7 +8,7 @@ import { backupCronJob, firstBackupJob } from "../components/specs/backupJobs";
 import { clusterObjects } from "../components/specs/cluster";
 import { problems } from "./support/configProblems";
 import { validateKubernetesObject } from "./support/kubernetesSchema";
-import { podSecurityViolations } from "./support/podSecurity";
+import { podSecurityViolations } from "../policy/podSecurityStandards";
 
 const storage = { className: "standard" };
 const objectStore = {

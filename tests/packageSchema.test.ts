@@ -160,9 +160,17 @@ describe("The plugin package: the component for other languages", () => {
         const nfs = { server: "nfs.internal", paths: ["/a", "/b", "/c"] };
         assert.ok(problemKeys({ storage: { nfs, className: "standard" } }).some((key) => key.startsWith("storage")));
         assert.ok(problemKeys({ storage: {} }).some((key) => key.startsWith("storage")));
-        assert.ok(
-            problemKeys({ storage: { className: "standard" }, updateStrategy: { type: "OnDelete", partition: 1 } })
-                .length > 0,
+        assert.deepStrictEqual(
+            problemKeys({ storage: { className: "standard" }, updateStrategy: { type: "OnDelete", partition: 1 } }),
+            ["updateStrategy.partition"],
+        );
+        assert.throws(
+            () =>
+                resolveSettings({
+                    storage: { className: "standard" },
+                    updateStrategy: { type: "OnDelete", partition: 1 },
+                }),
+            /updateStrategy\.partition = 1: is only for type "RollingUpdate"/,
         );
     });
 });

@@ -7,7 +7,7 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import { resolveSettings } from "../components/settings";
 import { volumePermissionsContainer } from "../components/specs/statefulSet";
-import { CheckedLevel, describeViolations, podSecurityViolations } from "./support/podSecurity";
+import { CheckedLevel, describeViolations, podSecurityViolations } from "../policy/podSecurityStandards";
 import { ProgramRun, engineConfig, ofType, runProgram, runStack, stackNames } from "./support/stacks";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";

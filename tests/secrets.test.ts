@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { texts } from "../policy/texts";
 import { RegisteredResource, mockPasswordFor, mockPrivateKeyFor } from "./support/mockEngine";
 import {
     ProgramRun,
@@ -15,22 +16,6 @@ import {
 const SECRET = "kubernetes:core/v1:Secret";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 const PRIVATE_KEY = "tls:index/privateKey:PrivateKey";
-
-/** Every text in a value, keys included, with where it is; numbers and booleans cannot hold a password. */
-function* texts(value: unknown, path: string): Generator<{ path: string; text: string }> {
-    if (typeof value === "string") {
-        yield { path, text: value };
-    } else if (Array.isArray(value)) {
-        for (const [index, item] of value.entries()) {
-            yield* texts(item, `${path}[${index}]`);
-        }
-    } else if (typeof value === "object" && value !== null) {
-        for (const [key, item] of Object.entries(value)) {
-            yield { path: `${path}{key}`, text: key };
-            yield* texts(item, path ? `${path}.${key}` : key);
-        }
-    }
-}
 
 /** The forms a password could leak in: as is, URL-encoded (connection strings) and base64 (Secret data). */
 function formsOf(password: string): string[] {

@@ -105,6 +105,12 @@ describe("GitHub workflows", () => {
             assert.match(job.concurrency!.group, /matrix\.stack/);
         });
 
+        it("runs the policy pack in the preview, from the directory that holds it", () => {
+            const [step] = pulumiSteps(preview.jobs.preview);
+            assert.strictEqual(step.with?.policyPacks, "policy");
+            assert.ok(fs.existsSync(path.join(REPO_ROOT, "policy", "PulumiPolicy.yaml")), "no pack in policy/");
+        });
+
         it("renders the manifests of every stack", () => {
             assert.deepStrictEqual(matrixStacks(preview.jobs.manifests).sort(), stackNames());
         });

@@ -7,6 +7,7 @@ import { kubectl, kubectlJson, waitUntil } from "./support/kubectl";
 import { podNames, streamingStandbys, waitForCluster } from "./support/clusterState";
 import {
     createProgramStack,
+    POLICY_PACK,
     ExampleLanguage,
     PlannedObject,
     previewObjects,
@@ -62,8 +63,8 @@ describe("the component from Python and YAML: the same objects as from TypeScrip
     });
 
     for (const language of ["python", "yaml"] as const) {
-        it(`generates the ${language} SDK with \`pulumi package add\`, and previews the same objects with the same inputs`, async function () {
-            const objects = await previewObjects((await program(language)).stack);
+        it(`generates the ${language} SDK with \`pulumi package add\`, and previews the same objects with the same inputs, passing the policy pack`, async function () {
+            const objects = await previewObjects((await program(language)).stack, [POLICY_PACK]);
             assert.deepEqual(objects, typescriptObjects);
         });
 

@@ -27,16 +27,18 @@ func runNodejsPlugin(ctx context.Context, request []byte, send func(proto.Messag
 		program = filepath.Join(info.GetProgramDirectory(), info.GetEntryPoint())
 	}
 	// A policy pack's runner takes the engine's address before the program; a plugin's takes the program first.
-	runner, args := "run-plugin", append([]string{program}, req.GetArgs()...)
+	// A policy pack runs in its own directory, whatever the program's: the policy SDK reads its package.json
+	// from the working directory (as the pulumi-analyzer-policy script of older CLIs arranged).
+	runner, args, pwd := "run-plugin", append([]string{program}, req.GetArgs()...), req.GetPwd()
 	if req.GetKind() == "analyzer" {
-		runner, args = "run-policy-pack", append(append([]string{}, req.GetArgs()...), program)
+		runner, args, pwd = "run-policy-pack", append(append([]string{}, req.GetArgs()...), program), program
 	}
 	script, err := sdkCommand(program, runner)
 	if err != nil {
 		return err
 	}
 	cmd := exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
-	cmd.Dir = req.GetPwd()
+	cmd.Dir = pwd
 	cmd.Env = append(os.Environ(), req.GetEnv()...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -7,6 +7,9 @@ import { PROJECT_ROOT } from "../../../components/stackFiles";
 import { run } from "../../support/run";
 import { E2EEnvironment } from "./e2eEnvironment";
 
+/** The policy pack, as the preview workflow passes it: `pulumi preview --policy-pack policy`. */
+export const POLICY_PACK = path.join(PROJECT_ROOT, "policy");
+
 /** The example programs of `examples/`, by language. */
 export type ExampleLanguage = "python" | "yaml";
 

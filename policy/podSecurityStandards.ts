@@ -1,14 +1,13 @@
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
-import type { IContainer } from "kubernetes-models/v1/Container";
-import type { IEphemeralContainer } from "kubernetes-models/v1/EphemeralContainer";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import { AnyContainer, containersOf } from "./podTemplates";
 
 /**
  * The controls of the Kubernetes Pod Security Standards, "baseline" and "restricted" levels, as documented at
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/ (latest version). A pod template is
  * checked as the PodSecurity admission controller checks a workload's template; each violation names the
- * control and the field.
+ * control and the field. The policy pack's pod-security rule and the tests both check with it.
  */
 
 export type CheckedLevel = "baseline" | "restricted";
@@ -65,22 +64,6 @@ const RESTRICTED_VOLUME_SOURCES = new Set([
     "projected",
     "secret",
 ]);
-
-type AnyContainer = IContainer | IEphemeralContainer;
-
-interface NamedContainer {
-    path: string;
-    container: AnyContainer;
-}
-
-function containersOf(spec: IPodSpec): NamedContainer[] {
-    const list = (field: "containers" | "initContainers" | "ephemeralContainers") =>
-        ((spec[field] ?? []) as AnyContainer[]).map((container, index) => ({
-            path: `spec.${field}[${index}]`,
-            container,
-        }));
-    return [...list("containers"), ...list("initContainers"), ...list("ephemeralContainers")];
-}
 
 /** Every violation of `level` (baseline controls included) by one pod template. */
 export function podSecurityViolations(
