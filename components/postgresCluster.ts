@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { PostgresClusterArgs } from "./postgresClusterArgs";
-import { ClusterSettings, resolveSettings } from "./settings";
+import { ClusterSettings, ConfigError, resolveSettings } from "./settings";
 import { POSTGRES_PORT, clusterNames } from "./naming";
 import { clusterObjects } from "./specs/cluster";
 import { boundToClaim } from "./specs/storage";
@@ -284,6 +284,17 @@ function connectionUri(
 
 /** Plain passwords are validated with the rest; passwords that are Outputs can only be checked by the pods. */
 function resolveArgs(args: PostgresClusterArgs): ClusterSettings {
+    // Programs written before the args had to be plain data passed the provider here; say where it went.
+    if ("keptObjectsProvider" in args) {
+        throw new ConfigError([
+            {
+                key: "keptObjectsProvider",
+                value: "a provider",
+                allowed:
+                    "is a resource option, not an argument: new PostgresCluster(name, args, { provider, keptObjectsProvider })",
+            },
+        ]);
+    }
     const { superuserPassword, replicationPassword, applicationPassword, ...rest } = args;
     return resolveSettings({
         ...rest,

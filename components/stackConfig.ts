@@ -76,12 +76,11 @@ export function readStackConfig(
         );
     }
     const settings = resolveSettings(raw, prefix);
-    const { superuserPassword, replicationPassword, applicationPassword, postgresqlParameters, ...plain } = settings;
+    const { superuserPassword, replicationPassword, applicationPassword, ...plain } = settings;
     return {
         settings,
         args: {
             ...plain,
-            postgresqlParameters: parameterTexts(postgresqlParameters),
             ...(superuserPassword === undefined ? {} : { superuserPassword: pulumi.secret(superuserPassword) }),
             ...(replicationPassword === undefined ? {} : { replicationPassword: pulumi.secret(replicationPassword) }),
             ...(applicationPassword === undefined ? {} : { applicationPassword: pulumi.secret(applicationPassword) }),
@@ -98,19 +97,6 @@ function configuredSecretKeys(): string[] {
     }
     const encoded = process.env.PULUMI_CONFIG_SECRET_KEYS;
     return encoded ? (JSON.parse(encoded) as string[]) : [];
-}
-
-/**
- * The component's args take postgresql.conf values as text, the one type every language has; a stack's YAML
- * gives numbers and booleans, written as PostgreSQL reads them unquoted (see `formatParameter`).
- */
-export function parameterTexts(parameters: Record<string, string | number | boolean>): Record<string, string> {
-    return Object.fromEntries(
-        Object.entries(parameters).map(([key, value]) => [
-            key,
-            typeof value === "boolean" ? (value ? "on" : "off") : String(value),
-        ]),
-    );
 }
 
 /** Text that is not JSON stays text, so that the validator can name it in its error. */

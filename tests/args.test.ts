@@ -4,17 +4,15 @@ import { ClusterSettingsInput, SETTING_KEYS, resolveSettings } from "../componen
 
 // The Args interface is written by hand for its documentation; these types fail to compile when it and the
 // validator's input drift apart: a setting missing from Args, or an Args key the validator does not know.
-// The kept-objects provider is a resource the component uses, not a setting.
-type SettingArgs = Omit<PostgresClusterArgs, "keptObjectsProvider">;
-type MissingFromArgs = Exclude<keyof ClusterSettingsInput, keyof SettingArgs>;
-type UnknownToSettings = Exclude<keyof SettingArgs, keyof ClusterSettingsInput>;
+type MissingFromArgs = Exclude<keyof ClusterSettingsInput, keyof PostgresClusterArgs>;
+type UnknownToSettings = Exclude<keyof PostgresClusterArgs, keyof ClusterSettingsInput>;
 const argsCoverSettings: [MissingFromArgs] extends [never] ? true : MissingFromArgs = true;
 const settingsCoverArgs: [UnknownToSettings] extends [never] ? true : UnknownToSettings = true;
 
 describe("PostgresClusterArgs", () => {
     it("documents every setting the validator accepts, and nothing else", () => {
         assert.strictEqual(argsCoverSettings && settingsCoverArgs, true);
-        const documented: Record<keyof SettingArgs, true> = {
+        const documented: Record<keyof PostgresClusterArgs, true> = {
             namespace: true,
             createNamespace: true,
             name: true,

@@ -7,7 +7,6 @@ import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental/provider";
 import { ConfigError, resolveSettings } from "../components/settings";
 import { postgresqlConf } from "../components/specs/configuration";
-import { parameterTexts } from "../components/stackConfig";
 
 // What Pulumi does with this repository when a Python, Go, .NET or YAML program runs `pulumi package add`:
 // the Node.js language host loads package.json's `main`, finds the exported components, and the SDK's
@@ -175,26 +174,22 @@ describe("The plugin package: the component for other languages", () => {
     });
 });
 
-describe("postgresqlParameters: text from other languages, numbers and booleans from a stack's YAML", () => {
+describe("postgresqlParameters: numbers, booleans and text in every language, written as before", () => {
     const confWith = (postgresqlParameters: Record<string, string | number | boolean>) =>
         postgresqlConf(resolveSettings({ storage: { className: "standard" }, postgresqlParameters }));
 
-    it("writes a number or on/off given as text as the number or boolean would be, so the pods stay as they are", () => {
-        assert.strictEqual(
-            confWith({ max_connections: "200", jit: "off", random_page_cost: "1.1" }),
-            confWith({ max_connections: 200, jit: false, random_page_cost: 1.1 }),
-        );
-        assert.match(confWith({ max_connections: "200" }), /^max_connections = 200$/m);
+    it("is a map of Any in the schema, so that a number stays a number and a boolean a boolean", () => {
+        const property = packageSchema().resources[TOKEN].inputProperties.postgresqlParameters as SchemaProperty & {
+            additionalProperties?: SchemaProperty;
+        };
+        assert.strictEqual(property.additionalProperties?.$ref, "pulumi.json#/Any");
     });
 
-    it("quotes any other text", () => {
-        assert.match(confWith({ shared_buffers: "256MB" }), /^shared_buffers = '256MB'$/m);
-        assert.match(confWith({ search_path: "app, public" }), /^search_path = 'app, public'$/m);
-    });
-
-    it("turns a stack's values into the args' text without changing the lines they make", () => {
-        const given = { max_connections: 200, jit: true, shared_buffers: "2GB" };
-        assert.deepStrictEqual(parameterTexts(given), { max_connections: "200", jit: "on", shared_buffers: "2GB" });
-        assert.strictEqual(confWith(parameterTexts(given)), confWith(given));
+    it("writes a number bare, a boolean as on/off and text quoted", () => {
+        const conf = confWith({ max_connections: 200, jit: false, shared_buffers: "256MB", synchronous_commit: "off" });
+        assert.match(conf, /^max_connections = 200$/m);
+        assert.match(conf, /^jit = off$/m);
+        assert.match(conf, /^shared_buffers = '256MB'$/m);
+        assert.match(conf, /^synchronous_commit = 'off'$/m);
     });
 });

@@ -170,4 +170,15 @@ describe("the kept objects under the engine: retained on delete, through the ups
             "no provider of its own when one was given",
         );
     });
+
+    it("refuses the kept-objects provider among the args, where programs of earlier versions passed it, naming the option", () => {
+        resetRegistrations();
+        const keptProvider = new k8s.Provider("caller-kept-in-args", { upsertExistingObjects: true });
+        const args = { storage: { className: "standard" }, keptObjectsProvider: keptProvider };
+        assert.throws(
+            () => new PostgresCluster("old-style", args),
+            /keptObjectsProvider = .*is a resource option, not an argument/,
+        );
+        assert.strictEqual(registeredResources().filter((resource) => resource.name.startsWith("old-style")).length, 0);
+    });
 });

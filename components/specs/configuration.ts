@@ -105,24 +105,15 @@ function formatParameter(value: string | number | boolean): string {
     return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
-/**
- * A stack's `postgresqlParameters` arrive as numbers and booleans from its YAML, and as text from the args of
- * the other languages: a number or `on`/`off` given as text is written bare, as the number or boolean would
- * be, so that the same setting makes the same line (and does not restart the pods) whichever way it came.
- */
-function formatGivenParameter(value: string | number | boolean): string {
-    return typeof value === "string" && /^(-?\d+(\.\d+)?|on|off)$/.test(value) ? value : formatParameter(value);
-}
-
 /** postgresql.conf, included by every pod's own postgresql.conf. Later lines win in PostgreSQL. */
 export function postgresqlConf(settings: ClusterSettings): string {
-    const lines = (parameters: Record<string, string | number | boolean>, format = formatParameter) =>
-        Object.entries(parameters).map(([key, value]) => `${key} = ${format(value)}`);
+    const lines = (parameters: Record<string, string | number | boolean>) =>
+        Object.entries(parameters).map(([key, value]) => `${key} = ${formatParameter(value)}`);
     return [
         "# Managed by pg-ha. Change it through the stack's configuration, not here.",
         ...lines(managedParameters(settings)),
         ...(Object.keys(settings.postgresqlParameters).length > 0 ? ["# postgresqlParameters"] : []),
-        ...lines(settings.postgresqlParameters, formatGivenParameter),
+        ...lines(settings.postgresqlParameters),
         "",
     ].join("\n");
 }

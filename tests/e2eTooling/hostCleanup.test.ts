@@ -114,12 +114,20 @@ describe("e2e cluster: the environment for using it by hand", function () {
         assert.strictEqual(environment.KUBECONFIG, "/srv/state/admin.kubeconfig");
         const dirs = environment.PATH.split(":");
         assert.deepStrictEqual(dirs.slice(-2), ["/usr/bin", "/bin"]);
-        for (const dir of ["pulumi-v", "pulumi-language-nodejs-v", "pulumi-kubernetes-", "kubernetes-v"]) {
+        for (const dir of ["pulumi-v", "pulumi-language-hosts-", "pulumi-kubernetes-", "kubernetes-v"]) {
             assert.ok(
                 dirs.some((entry) => entry.startsWith(`/srv/cache/bin/${dir}`)),
                 dir,
             );
         }
+    });
+
+    it("puts the front of the language hosts on PATH and not the hosts it wraps, which the CLI would find instead", function () {
+        const dirs = environment.PATH.split(":");
+        for (const wrapped of ["pulumi-language-nodejs-", "pulumi-language-python-", "pulumi-language-yaml-"]) {
+            assert.ok(!dirs.some((entry) => entry.startsWith(`/srv/cache/bin/${wrapped}`)), wrapped);
+        }
+        assert.strictEqual(environment.PG_HA_E2E_UNAVAILABLE_PLUGINS, "random,tls");
     });
 
     it("uses a file backend and a passphrase file in the cache: no login, nothing in the repository", function () {

@@ -74,17 +74,22 @@ func main() {
 	if err := wrapped.Start(); err != nil {
 		fail(err)
 	}
+	// From here on a failure must not leave the wrapped host running without anyone to stop it.
+	failWith := func(err error) {
+		_ = wrapped.Process.Kill()
+		fail(err)
+	}
 	// A host prints the port it serves on as its first line, and the CLI reads ours the same way.
 	port, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		fail(fmt.Errorf("the wrapped %s host printed no port: %w", runtime, err))
+		failWith(fmt.Errorf("the wrapped %s host printed no port: %w", runtime, err))
 	}
 	conn, err = grpc.NewClient("127.0.0.1:"+strings.TrimSpace(port),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{}), grpc.MaxCallRecvMsgSize(1<<30)),
 	)
 	if err != nil {
-		fail(err)
+		failWith(err)
 	}
 	server := grpc.NewServer(
 		grpc.ForceServerCodec(rawCodec{}),
@@ -99,16 +104,21 @@ func main() {
 	)
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		fail(err)
+		failWith(err)
 	}
 	fmt.Println(listener.Addr().(*net.TCPAddr).Port)
+	// The CLI stops a language host by signalling its process group, which holds the wrapped host too. If the
+	// wrapped host ends first, so do we, with its status, so that a crash is not reported as a clean exit.
+	hostEnded := make(chan error, 1)
 	go func() {
-		// The wrapped host ends when the CLI is done with it (its Close), and so do we.
-		_ = wrapped.Wait()
+		hostEnded <- wrapped.Wait()
 		server.Stop()
 	}()
 	if err := server.Serve(listener); err != nil {
-		fail(err)
+		failWith(err)
+	}
+	if err := <-hostEnded; err != nil {
+		fail(fmt.Errorf("the wrapped %s host: %w", runtime, err))
 	}
 }
 
@@ -177,6 +187,9 @@ func forward(conn *grpc.ClientConn, method string, stream grpc.ServerStream) err
 			}
 		}
 	}()
+	if header, err := upstream.Header(); err == nil {
+		_ = stream.SendHeader(header)
+	}
 	for {
 		var response frame
 		if err := upstream.RecvMsg(&response); err != nil {

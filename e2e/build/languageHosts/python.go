@@ -66,7 +66,11 @@ func linkPythonPackages(_ context.Context, request []byte, send func(proto.Messa
 	lines := strings.Split(strings.TrimRight(string(existing), "\n"), "\n")
 	var instructions []string
 	for _, dependency := range req.GetPackages() {
-		line := "./" + filepath.ToSlash(dependency.GetPath())
+		line := filepath.ToSlash(dependency.GetPath())
+		if !filepath.IsAbs(line) {
+			// pip takes a line as a local path only when it looks like one.
+			line = "./" + line
+		}
 		if !contains(lines, line) {
 			lines = append(lines, line)
 		}
