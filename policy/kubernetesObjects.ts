@@ -8,6 +8,25 @@ export interface StackObject {
     props: Record<string, unknown>;
 }
 
+/** The component's type token, as it stands in the type chain of its children's URNs. */
+export const COMPONENT_TYPE = "pg-ha:index:PostgresCluster";
+
+/**
+ * Whether a resource belongs to a PostgresCluster: the component is among its parents. A URN is
+ * `urn:pulumi:<stack>::<project>::<parent types joined by $>$<type>::<name>`, so the parents are the type
+ * chain but its last part. The rules are what the component promises of its own objects: an unrelated
+ * workload of a user's stack (a Redis StatefulSet without a budget) is not theirs to judge.
+ */
+export function inCluster(urn: string): boolean {
+    const chain = urn.split("::")[2] ?? "";
+    return chain.split("$").slice(0, -1).includes(COMPONENT_TYPE);
+}
+
+/** The resources of the stack that belong to a PostgresCluster, those the rules check. */
+export function clusterObjects<T extends StackObject>(resources: readonly T[]): T[] {
+    return resources.filter((resource) => inCluster(resource.urn));
+}
+
 export type ObjectMeta = NonNullable<IPodTemplateSpec["metadata"]>;
 export type LabelSelector = IStatefulSetSpec["selector"];
 
@@ -54,8 +73,9 @@ export interface StatefulSetPods {
     replicas: number;
 }
 
+/** The StatefulSets of the clusters of the stack; the objects that serve them may be anyone's (`selecting`). */
 export function statefulSetsOf(resources: readonly StackObject[]): StackObject[] {
-    return resources.filter((resource) => resource.type === STATEFUL_SET);
+    return clusterObjects(resources).filter((resource) => resource.type === STATEFUL_SET);
 }
 
 export function podsOf(statefulSet: StackObject): StatefulSetPods {
@@ -70,7 +90,10 @@ export function podsOf(statefulSet: StackObject): StatefulSetPods {
     };
 }
 
-/** The objects of `type` in the pods' namespace whose selector, as `selectorOf` reads it, selects them. */
+/**
+ * The objects of `type` in the pods' namespace whose selector, as `selectorOf` reads it, selects them: from
+ * any resource of the stack, since a user may write the cluster's NetworkPolicy or budget themselves.
+ */
 export function selecting(
     resources: readonly StackObject[],
     type: string,

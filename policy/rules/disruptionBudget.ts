@@ -6,8 +6,8 @@ import { checkEach } from "../unknownValues";
 const DISRUPTION_BUDGET = "kubernetes:policy/v1:PodDisruptionBudget";
 
 /**
- * A StatefulSet of more than one pod has a PodDisruptionBudget of the stack, in its namespace, that selects
- * its pods: without one, a node drain may evict the primary and its standbys at once. A single pod needs
+ * A StatefulSet of the cluster with more than one pod has a PodDisruptionBudget of the stack (the component's
+ * or the user's own), in its namespace, that selects its pods: without one, a node drain may evict the primary and its standbys at once. A single pod needs
  * none (the component makes none: a budget for one pod would block every drain).
  */
 export function checkDisruptionBudgets(resources: readonly StackObject[], report: ReportViolation): void {
@@ -31,7 +31,9 @@ export function checkDisruptionBudgets(resources: readonly StackObject[], report
 
 export const disruptionBudgetPolicy: StackValidationPolicy = {
     name: "disruption-budget-for-several-pods",
-    description: "A StatefulSet of more than one pod has a PodDisruptionBudget in its namespace that selects its pods.",
+    description:
+        "A StatefulSet of the cluster with more than one pod has a PodDisruptionBudget in its namespace that " +
+        "selects its pods.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => checkDisruptionBudgets(args.resources, report),
 };

@@ -1,4 +1,5 @@
 import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
+import { inCluster } from "../kubernetesObjects";
 import { containersOf, pathIn, podTemplateOf } from "../podTemplates";
 
 const DIGEST = /@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-f0-9]{32,}$/i;
@@ -21,11 +22,14 @@ function imageProblem(image: string): string | undefined {
 }
 
 /**
- * Every container, init container and ephemeral container runs an image with a tag other than `latest`, or a
- * digest: `latest` changes under a running StatefulSet, so that two pods of one revision may run two
- * PostgreSQL versions, and a rollback cannot name what ran before.
+ * Every container, init container and ephemeral container of the cluster's pods runs an image with a tag
+ * other than `latest`, or a digest: `latest` changes under a running StatefulSet, so that two pods of one
+ * revision may run two PostgreSQL versions, and a rollback cannot name what ran before.
  */
-export function checkImages(type: string, props: Record<string, unknown>, report: ReportViolation): void {
+export function checkImages(type: string, urn: string, props: Record<string, unknown>, report: ReportViolation): void {
+    if (!inCluster(urn)) {
+        return;
+    }
     const located = podTemplateOf(type, props);
     const spec = located?.template.spec;
     if (located === undefined || spec === undefined) {
@@ -44,5 +48,5 @@ export const pinnedImagesPolicy: ResourceValidationPolicy = {
     description:
         "Every container image in every pod template has a tag other than latest, or a digest; no tag means latest.",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => checkImages(args.type, args.props, report),
+    validateResource: (args, report) => checkImages(args.type, args.urn, args.props, report),
 };

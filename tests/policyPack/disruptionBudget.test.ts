@@ -6,6 +6,7 @@ import {
     assertReported,
     changed,
     check,
+    outsideCluster,
     template,
     workload,
 } from "../support/policyFixtures";
@@ -29,6 +30,14 @@ describe("disruption-budget-for-several-pods: a PodDisruptionBudget selects the 
             await check("disruption-budget-for-several-pods", withoutBudget()),
             /^StatefulSet postgresql runs 3 pods and no PodDisruptionBudget in namespace pg-ha-dev selects them/,
         );
+    });
+
+    it("accepts a budget of the user's own (not a child of the component) in the component's place", async () => {
+        const own = stack
+            .filter((resource) => resource.type === DISRUPTION_BUDGET)
+            .map((resource) => outsideCluster({ ...resource, name: "own-budget" }));
+        assert.strictEqual(own.length, 1);
+        assert.deepStrictEqual(await check("disruption-budget-for-several-pods", [...withoutBudget(), ...own]), []);
     });
 
     it("reports a budget that selects other pods, or none (no selector)", async () => {

@@ -5,6 +5,8 @@ import {
     assertReported,
     changed,
     check,
+    object,
+    outsideCluster,
     programResources,
 } from "../support/policyFixtures";
 import { CheckedResource, checkedResource, describeReported } from "../support/policyHarness";
@@ -98,5 +100,45 @@ describe("network-policy-selects-database-pods: a NetworkPolicy selects the Stat
             );
             assert.deepStrictEqual(violations, [], describeReported(violations));
         }
+    });
+
+    for (const [what, ingress] of [
+        ["an ingress rule without from", [{}]],
+        ["an ingress rule with ports but no from", [{ ports: [{ protocol: "TCP", port: 5432 }] }]],
+        ["an ingress rule with an empty from", [{ from: [] }]],
+    ] as const) {
+        it(`reports a NetworkPolicy with ${what}: it admits every source`, async () => {
+            const resources = withPolicySpec((spec) => ({ ...spec, ingress }));
+            assertReported(
+                await check("network-policy-selects-database-pods", resources),
+                /^NetworkPolicy postgresql selects the pods of StatefulSet postgresql, but its spec\.ingress\[0\] has no "from": it admits every source/,
+                statefulSetOf(resources).urn,
+            );
+        });
+    }
+
+    it("reports an open NetworkPolicy of the user's own next to the component's: policies add up", async () => {
+        const open = outsideCluster(
+            object(NETWORK_POLICY, "allow-all", {
+                metadata: { name: "allow-all", namespace: "pg-ha-dev" },
+                spec: { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }, {}] },
+            }),
+        );
+        assertReported(
+            await check("network-policy-selects-database-pods", [...stack, open]),
+            /^NetworkPolicy allow-all selects the pods of StatefulSet postgresql, but its spec\.ingress\[1\] has no "from"/,
+        );
+    });
+
+    it("accepts the user's own NetworkPolicy in place of the component's (networkPolicy.enabled: false)", async () => {
+        const resources = await programResources({ ...stackConfig("dev"), "pg-ha:networkPolicy": { enabled: false } });
+        const own = outsideCluster(
+            object(NETWORK_POLICY, "own", {
+                metadata: { name: "own", namespace: "pg-ha-dev" },
+                spec: { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { role: "app" } } }] }] },
+            }),
+        );
+        const violations = await check("network-policy-selects-database-pods", [...resources, own]);
+        assert.deepStrictEqual(violations, [], describeReported(violations));
     });
 });

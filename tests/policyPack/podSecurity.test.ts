@@ -1,9 +1,13 @@
 import * as assert from "assert";
+import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
+import { VOLUME_PERMISSIONS_CONTAINER_NAME } from "../../components/specs/statefulSet";
+import { VOLUME_PERMISSIONS_CONTAINER } from "../../policy/rules/podSecurity";
 import {
     NS,
     POD_TEMPLATE_PREFIXES,
     STATEFUL_SET,
     assertReported,
+    changed,
     check,
     container,
     literally,
@@ -14,7 +18,9 @@ import {
 } from "../support/policyFixtures";
 import { CheckedResource, UNKNOWN_OBJECT, describeReported, urnOf } from "../support/policyHarness";
 
-describe("pod-security-restricted: every pod template meets restricted; baseline only in a namespace the stack creates to enforce it", () => {
+const JOB = "kubernetes:batch/v1:Job";
+
+describe("pod-security-restricted: every pod template meets restricted; only the volume-permissions init container meets baseline, in a namespace the stack creates to enforce it", () => {
     for (const [type, prefix] of Object.entries(POD_TEMPLATE_PREFIXES)) {
         it(`checks the pods of a ${type.split(":")[2]} (${prefix})`, async () => {
             assert.deepStrictEqual(await check("pod-security-restricted", [workload(type, template())]), []);
@@ -53,6 +59,76 @@ describe("pod-security-restricted: every pod template meets restricted; baseline
             );
         });
     }
+
+    it("names the init container as the component does", () => {
+        assert.strictEqual(VOLUME_PERMISSIONS_CONTAINER, VOLUME_PERMISSIONS_CONTAINER_NAME);
+    });
+
+    const asRoot = {
+        runAsUser: 0,
+        runAsNonRoot: false,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+    };
+    for (const [what, pods, field] of [
+        ["a main container", template([container({ securityContext: asRoot })]), "containers[0]"],
+        [
+            "an init container of another name",
+            template([container()], [container({ name: "setup", securityContext: asRoot })]),
+            "initContainers[0]",
+        ],
+        [
+            "a second init container",
+            template([container()], [rootInit, container({ name: "setup", securityContext: asRoot })]),
+            "initContainers[1]",
+        ],
+    ] as const) {
+        it(`holds ${what} to restricted in a baseline namespace of the stack: running as root is reported`, async () => {
+            const violations = await check("pod-security-restricted", [
+                namespace(NS, "baseline"),
+                workload(STATEFUL_SET, pods),
+            ]);
+            const path = literally(`spec.template.spec.${field}.securityContext.runAsNonRoot`);
+            assertReported(violations, new RegExp(`^${path} = false: breaks the restricted .*"Running as Non-root"`));
+            // The volume-permissions init container, where there is one, is held to baseline still.
+            const exempt = (pods.spec?.initContainers ?? []).findIndex((init) => init.name === rootInit.name);
+            const exemptPath = `initContainers[${exempt}]`;
+            assert.ok(
+                exempt < 0 || violations.every((violation) => !violation.message.includes(exemptPath)),
+                describeReported(violations),
+            );
+        });
+    }
+
+    it("in the program's baseline namespace (volumePermissions), reports the maintenance Job as root, not the volume-permissions init container", async () => {
+        const resources = await programResources({
+            "pg-ha:storage": { nfs: { server: "nfs.example.internal", paths: ["/a", "/b", "/c"] } },
+            "pg-ha:volumePermissions": { enabled: true },
+        });
+        const job = resources.find((resource) => resource.type === JOB)!;
+        const statefulSet = resources.find((resource) => resource.type === STATEFUL_SET)!;
+        const pods = (resource: CheckedResource) => (resource.props.spec as { template: IPodTemplateSpec }).template;
+        assert.strictEqual(pods(statefulSet).spec!.initContainers![0].securityContext!.runAsUser, 0);
+        assert.deepStrictEqual(await check("pod-security-restricted", resources), []);
+        const rootJob = changed(resources, (resource) => {
+            if (resource.type !== JOB) {
+                return undefined;
+            }
+            const [client] = pods(resource).spec!.containers;
+            client.securityContext = { ...client.securityContext, runAsUser: 0, runAsNonRoot: false };
+            return resource;
+        });
+        const violations = await check("pod-security-restricted", rootJob);
+        assertReported(
+            violations,
+            /^spec\.template\.spec\.containers\[0\]\.securityContext\.runAsNonRoot = false: breaks the restricted/,
+            job.urn,
+        );
+        assert.ok(
+            violations.every((violation) => violation.urn === job.urn),
+            `only the Job is reported:\n${describeReported(violations)}`,
+        );
+    });
 
     it("holds baseline's controls in a baseline namespace", async () => {
         const privileged = workload(STATEFUL_SET, template([container({ securityContext: { privileged: true } })]));

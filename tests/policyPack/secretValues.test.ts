@@ -18,6 +18,10 @@ describe("no-secret-values-outside-secrets: no password or private key outside a
     const PASSWORD = "hunter2-but-longer-0123";
     const job = (overrides: Partial<IContainer>) =>
         workload("kubernetes:batch/v1:Job", template([container({ name: "client", ...overrides })]));
+    const annotatedJob = (annotations: Record<string, string>) => {
+        const pods = template([container({ name: "client" })]);
+        return workload("kubernetes:batch/v1:Job", { ...pods, metadata: { ...pods.metadata, annotations } });
+    };
 
     const cases: [string, CheckedResource, RegExp][] = [
         [
@@ -73,6 +77,28 @@ describe("no-secret-values-outside-secrets: no password or private key outside a
             }),
             /\(AWS_SECRET_ACCESS_KEY\) is not taken from a Secret: set it with valueFrom\.secretKeyRef/,
         ],
+        [
+            "a ConfigMap entry named for a password (the name and its value are one assignment)",
+            object(CONFIG_MAP, "app", { data: { password: "hunter2hunter2" } }),
+            /^data\.password holds a literal password \(password set to a value\)/,
+        ],
+        [
+            "an annotation named for a password",
+            object(CONFIG_MAP, "app", {
+                metadata: { name: "app", namespace: NS, annotations: { "db-password": PASSWORD } },
+            }),
+            /^metadata\.annotations\.db-password holds a literal password \(db-password set to a value\)/,
+        ],
+        [
+            "a label named for a token",
+            object(CONFIG_MAP, "app", { metadata: { name: "app", namespace: NS, labels: { "api.token": PASSWORD } } }),
+            /^metadata\.labels\.api\.token holds a literal password \(api\.token set to a value\)/,
+        ],
+        [
+            "a pod annotation named for a private key",
+            annotatedJob({ "example.com/private-key": PASSWORD }),
+            /^spec\.template\.metadata\.annotations\.example\.com\/private-key holds a literal password/,
+        ],
     ];
     for (const [what, resource, pattern] of cases) {
         it(`reports ${what}, without repeating the secret`, async () => {
@@ -80,7 +106,7 @@ describe("no-secret-values-outside-secrets: no password or private key outside a
             assertReported(violations, pattern, urnOf(resource));
             for (const violation of violations) {
                 assert.ok(
-                    !violation.message.includes(PASSWORD) && !violation.message.includes("MIIE"),
+                    !violation.message.includes("hunter2") && !violation.message.includes("MIIE"),
                     violation.message,
                 );
             }
@@ -111,6 +137,42 @@ describe("no-secret-values-outside-secrets: no password or private key outside a
                 },
             }),
         ];
+        const violations = await check("no-secret-values-outside-secrets", resources);
+        assert.deepStrictEqual(violations, [], describeReported(violations));
+    });
+
+    it("takes a setting whose name only ends in KEY for a setting: PGSSLKEY, JWT_PUBLIC_KEY", async () => {
+        const resources = [
+            job({
+                env: [
+                    { name: "PGSSLKEY", value: "/tls/tls.key" },
+                    { name: "JWT_PUBLIC_KEY", value: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" },
+                ],
+                command: ["sh", "-c", "PGSSLKEY=/tls/tls.key psql -h db"],
+            }),
+            object(CONFIG_MAP, "config", {
+                data: { "jwt-public-key": "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", pgsslkey: "tls.key" },
+            }),
+        ];
+        const violations = await check("no-secret-values-outside-secrets", resources);
+        assert.deepStrictEqual(violations, [], describeReported(violations));
+    });
+
+    it("takes a value under a secret's name that refers to it (a path, $VAR, ${VAR}, <placeholder>) for no secret", async () => {
+        const references = [
+            "/run/secrets/db-password",
+            "$DB_PASSWORD",
+            "${DB_PASSWORD}",
+            "$(DB_PASSWORD)",
+            "<password>",
+        ];
+        const resources = references.flatMap((value, index) => [
+            object(CONFIG_MAP, `refs-${index}`, {
+                metadata: { name: `refs-${index}`, namespace: NS, annotations: { "db-password": value } },
+                data: { password: value, "app.conf": `password=${value}\n` },
+            }),
+            job({ env: [{ name: "API_TOKEN", value }] }),
+        ]);
         const violations = await check("no-secret-values-outside-secrets", resources);
         assert.deepStrictEqual(violations, [], describeReported(violations));
     });

@@ -7,6 +7,7 @@ import {
     checkedResource,
     describeReported,
     policyNamed,
+    topLevelUrnOf,
     violationsOf,
 } from "./policyHarness";
 import { engineConfig, runProgram } from "./stacks";
@@ -83,6 +84,11 @@ export function namespace(name: string, enforce: string): CheckedResource {
 
 export function object(type: string, name: string, props: Record<string, unknown>): CheckedResource {
     return { type, name, props: { metadata: { name, namespace: NS }, ...props } };
+}
+
+/** The same resource as an object of the user's own, outside every PostgresCluster. */
+export function outsideCluster(resource: CheckedResource): CheckedResource {
+    return { ...resource, urn: topLevelUrnOf(resource) };
 }
 
 export async function programResources(config: Record<string, unknown>): Promise<CheckedResource[]> {

@@ -8,6 +8,7 @@ import {
     StackValidationPolicy,
     unknownCheckingProxy,
 } from "@pulumi/policy";
+import { COMPONENT_TYPE } from "../../policy/kubernetesObjects";
 import { policies } from "../../policy/policies";
 import { isUnknownValueError } from "../../policy/unknownValues";
 import { RegisteredResource } from "./mockEngine";
@@ -38,12 +39,25 @@ export interface ReportedViolation {
     enforcementLevel: "mandatory" | "advisory";
 }
 
-// Internal to @pulumi/policy, not in its typings: what the engine sends for an object a preview cannot know.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const { unknownObjectValue: UNKNOWN_OBJECT } = require("@pulumi/policy/proxy") as { unknownObjectValue: string };
+// Internal to @pulumi/policy, not in its typings: what the engine sends for an object, or a string, a preview
+// cannot know.
+const { unknownObjectValue, unknownStringValue } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("@pulumi/policy/proxy") as { unknownObjectValue: string; unknownStringValue: string };
+export const UNKNOWN_OBJECT = unknownObjectValue;
+export const UNKNOWN_STRING = unknownStringValue;
 
+/**
+ * The resource's URN; without one, the URN the engine gives a child of the component, as the mock engine
+ * does (tests/support/mockEngine.ts): the rules check only the objects of a PostgresCluster.
+ */
 export function urnOf(resource: CheckedResource): string {
-    return resource.urn ?? `urn:pulumi:test::pg-ha::${resource.type}::${resource.name}`;
+    return resource.urn ?? `urn:pulumi:test::pg-ha::${COMPONENT_TYPE}$${resource.type}::${resource.name}`;
+}
+
+/** The URN of a resource of the stack that is no child of the component: a user's own object. */
+export function topLevelUrnOf(resource: CheckedResource): string {
+    return `urn:pulumi:test::pg-ha::${resource.type}::${resource.name}`;
 }
 
 /** What the registration says of a resource, as the rules see it (inputs with secrets unwrapped). */
