@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ValidationError, validateWorkflow } from "@action-validator/core";
 import { parse } from "yaml";
@@ -113,6 +115,54 @@ describe("GitHub workflows", () => {
 
         it("renders the manifests of every stack", () => {
             assert.deepStrictEqual(matrixStacks(preview.jobs.manifests).sort(), stackNames());
+        });
+
+        it("checks that the stack's cluster answers before it previews", () => {
+            const steps = preview.jobs.preview.steps;
+            const check = steps.findIndex((step) => step.run?.includes("tools/check-cluster-reachable.sh"));
+            assert.ok(check >= 0, "no reachability check");
+            assert.match(steps[check].run!, /check-cluster-reachable\.sh \$\{\{ matrix\.stack \}\}/);
+            assert.ok(check < steps.indexOf(pulumiSteps(preview.jobs.preview)[0]), "the check comes after the preview");
+        });
+    });
+
+    describe("tools/check-cluster-reachable.sh", () => {
+        /** Runs the check with a kubectl that answers as given. */
+        function checkWith(kubectl: string): { status: number | null; output: string } {
+            const bin = fs.mkdtempSync(path.join(os.tmpdir(), "pg-ha-kubectl-"));
+            try {
+                fs.writeFileSync(path.join(bin, "kubectl"), `#!/bin/sh\n${kubectl}\n`, { mode: 0o755 });
+                const result = spawnSync("bash", [path.join(REPO_ROOT, "tools", "check-cluster-reachable.sh"), "dev"], {
+                    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` },
+                    encoding: "utf8",
+                });
+                return { status: result.status, output: result.stdout + result.stderr };
+            } finally {
+                fs.rmSync(bin, { recursive: true, force: true });
+            }
+        }
+
+        it("fails, with a GitHub error that names the stack and the reason, when the API server does not answer", () => {
+            const { status, output } = checkWith(
+                'echo "Unable to connect to the server: dial tcp 10.0.0.1:6443: i/o timeout" >&2; exit 1',
+            );
+            assert.strictEqual(status, 1);
+            assert.match(output, /::error::the dev stack's cluster cannot be reached/);
+            assert.match(output, /i\/o timeout/);
+        });
+
+        it("fails when the server refuses the credential", () => {
+            const { status, output } = checkWith(
+                'echo "error: You must be logged in to the server (Unauthorized)" >&2; exit 1',
+            );
+            assert.strictEqual(status, 1);
+            assert.match(output, /Unauthorized/);
+        });
+
+        it("passes when the server answers, and says which one", () => {
+            const { status, output } = checkWith('[ "$1" = config ] && echo https://10.0.0.1:6443; exit 0');
+            assert.strictEqual(status, 0, output);
+            assert.match(output, /answers at https:\/\/10\.0\.0\.1:6443/);
         });
     });
 
