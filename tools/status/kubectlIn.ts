@@ -1,0 +1,15 @@
+import { execFile } from "child_process";
+
+import { Kubectl } from "./clusterStatus";
+
+/** kubectl, in `context` when one is given; its standard error becomes the error's message. */
+export function kubectlIn(context: string | undefined): Kubectl {
+    const contextArgs = context === undefined ? [] : ["--context", context];
+    return (args) =>
+        new Promise((resolve, reject) => {
+            execFile("kubectl", [...contextArgs, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+                if (error) reject(new Error(stderr.trim() || error.message));
+                else resolve(stdout);
+            });
+        });
+}
