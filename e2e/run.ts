@@ -45,15 +45,30 @@ async function main(argv: string[]): Promise<number> {
             await step("stop the cluster", () => down(paths, bin));
         }
     }
+    // `npm start` and `npm stop` bring up and tear down a cluster of their own: they run once the suites'
+    // cluster is stopped, when no filter leaves them out.
+    const filter = mochaArgs.join(" ");
+    if (!values.keep && !interrupted && (mochaArgs.length === 0 || /npm start/.test(filter))) {
+        const quickstart = await step("npm start and npm stop from a fresh clone", () =>
+            mocha(
+                ["--no-config", "-r", "ts-node/register/transpile-only", "--timeout", "5400000", QUICKSTART_SPEC],
+                process.env,
+            ),
+        );
+        code = code === 0 ? quickstart : code;
+    }
     process.stdout.write(
         `npm run e2e: ${code === 0 ? "passed" : "failed"} in ${formatDuration(Date.now() - started)}\n`,
     );
     return code;
 }
 
+const QUICKSTART_SPEC = "e2e/quickstart/quickstart.e2e.ts";
+
 function mocha(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+    const config = args.includes("--no-config") ? [] : ["--config", "e2e/.mocharc.json"];
     return new Promise((resolve, reject) => {
-        const child = spawn("npx", ["mocha", "--config", "e2e/.mocharc.json", ...args], { stdio: "inherit", env });
+        const child = spawn("npx", ["mocha", ...config, ...args], { stdio: "inherit", env });
         child.on("error", reject);
         child.on("close", (code) => resolve(code ?? 1));
     });

@@ -49,6 +49,8 @@ export const HOST_PACKAGES = [
     "ipset",
     // The Python programs' virtual environments (python3 -m venv).
     "python3-venv",
+    // The psql that `npm start` tells a person to connect with.
+    "postgresql-client",
 ] as const;
 
 /** Images the cluster runs, by the reference the kubelet and the stacks use. */

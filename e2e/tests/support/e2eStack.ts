@@ -67,14 +67,18 @@ async function provideTls(
     return ca;
 }
 
-/** `stackName` tells two stacks of one base apart (default `e2e-<base>`). */
+/**
+ * `stackName` tells two stacks of one base apart (default `e2e-<base>`). `workDir` is the project directory
+ * to make (default: a new temporary one).
+ */
 export async function createE2EStack(
     environment: E2EEnvironment,
     base: string,
     settings: Record<string, unknown> = {},
     stackName = `e2e-${base}`,
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), `pg-ha-e2e-${base}-`)),
 ): Promise<E2EStack> {
-    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `pg-ha-e2e-${base}-`));
+    fs.mkdirSync(workDir, { recursive: true });
     fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
     for (const entry of LINKED) fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(workDir, entry));
     const baseFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${base}.yaml`), "utf8")) as {
