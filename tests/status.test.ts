@@ -171,8 +171,8 @@ describe("npm run status: the kube context", () => {
         }
     }
 
-    it("uses the context given, and kubectl's current one otherwise", async () => {
-        assert.strictEqual(await argumentsSeen("staging"), "--context staging get pods");
-        assert.strictEqual(await argumentsSeen(undefined), "get pods");
+    it("uses the context given, and kubectl's current one otherwise, never waiting on a silent server", async () => {
+        assert.strictEqual(await argumentsSeen("staging"), "--request-timeout=20s --context staging get pods");
+        assert.strictEqual(await argumentsSeen(undefined), "--request-timeout=20s get pods");
     });
 });

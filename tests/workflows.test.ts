@@ -122,7 +122,10 @@ describe("GitHub workflows", () => {
             const check = steps.findIndex((step) => step.run?.includes("tools/check-cluster-reachable.sh"));
             assert.ok(check >= 0, "no reachability check");
             assert.match(steps[check].run!, /check-cluster-reachable\.sh \$\{\{ matrix\.stack \}\}/);
-            assert.ok(check < steps.indexOf(pulumiSteps(preview.jobs.preview)[0]), "the check comes after the preview");
+            assert.ok(
+                check < steps.indexOf(pulumiSteps(preview.jobs.preview)[0]),
+                "the check must come before the preview",
+            );
         });
     });
 

@@ -28,5 +28,10 @@ export function psqlCommand(connection: Connection): string {
         "sslmode=verify-full",
         `sslrootcert=${connection.caFile}`,
     ].join(" ");
-    return `PGPASSFILE=${connection.passFile} psql "${conninfo}"`;
+    return `PGPASSFILE=${shellWord(connection.passFile)} psql "${conninfo}"`;
+}
+
+/** A path as one shell word: quoted only when it needs to be, so that the usual case reads plainly. */
+function shellWord(text: string): string {
+    return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }

@@ -32,6 +32,8 @@ export function quickstartPaths(paths: E2EPaths): QuickstartPaths {
     };
 }
 
+const USERS_OWN = /^(KUBECONFIG|KUBECONTEXT|KUBERNETES_|PULUMI_(CONFIG_PASSPHRASE|ACCESS_TOKEN|BACKEND_URL|K8S_|HOME))/;
+
 /**
  * The environment every command of `npm start`, `npm stop` and their status runs with: the built-in cluster's
  * kubeconfig and nothing else. A KUBECONFIG or kube context of the user's (their own cluster) never reaches
@@ -45,8 +47,9 @@ export function quickstartEnvironment(
 ): Record<string, string> {
     const passed: Record<string, string> = {};
     for (const [name, value] of Object.entries(env)) {
-        // kubectl and the provider read these too: a user's own would point them elsewhere.
-        if (value !== undefined && !/^(KUBECONFIG|KUBECONTEXT|KUBERNETES_)/.test(name)) passed[name] = value;
+        // kubectl, the provider and the CLI read these too: a user's own would point them at another cluster,
+        // another backend, or encrypt the stack with a passphrase a later run does not have.
+        if (value !== undefined && !USERS_OWN.test(name)) passed[name] = value;
     }
     return { ...passed, ...clusterEnvironment(paths, bin, env.PATH ?? "") };
 }

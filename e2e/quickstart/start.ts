@@ -5,6 +5,7 @@
  * Ready and every standby streams, then prints the cluster's status, how to connect and how to stop.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 
 import { binaryDirs, buildAll } from "../build/buildAll";
@@ -13,7 +14,8 @@ import { status, up } from "../cluster/lifecycle";
 import { e2ePaths } from "../support/paths";
 import { formatDuration, step } from "../support/run";
 import { e2eEnvironment } from "../tests/support/e2eEnvironment";
-import { createE2EStack } from "../tests/support/e2eStack";
+import { createE2EStack, LINKED } from "../tests/support/e2eStack";
+import { PROJECT_ROOT } from "../../components/stackFiles";
 import { waitForCluster } from "../tests/support/clusterState";
 import { kubectl } from "../tests/support/kubectl";
 import { clusterNames } from "../../components/naming";
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const paths = e2ePaths();
     const files = quickstartPaths(paths);
-    const firstRun = Object.values(binaryDirs(paths)).some((dir) => !fs.existsSync(dir));
+    const firstRun = !toolchainCached(paths);
     if (firstRun) {
         process.stdout.write(
             "First run: building the toolchain from the Go module proxy and Debian's archive (Kubernetes, etcd,\n" +
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     const record = readRecord(files);
     const stack = record
         ? await LocalWorkspace.selectStack(
-              { stackName: record.stack, workDir: record.workDir },
+              { stackName: record.stack, workDir: linkedToThisCheckout(record.workDir) },
               { workDir: record.workDir, envVars: environment.env },
           )
         : await step(
@@ -91,8 +93,7 @@ async function main(): Promise<void> {
     );
     await step("pulumi up (the local stack)", async () => {
         // With a refresh: a stack whose cluster was stopped without `npm stop` holds objects that are gone.
-        const result = await stack.up({ color: "never", refresh: true });
-        if (result.summary.result !== "succeeded") throw new Error(`pulumi up: ${result.summary.result}`);
+        await stack.up({ color: "never", refresh: true });
     });
     await step("wait until every pod is Ready and every standby streams", () =>
         waitForCluster(settings.namespace, settings),
@@ -106,19 +107,43 @@ async function main(): Promise<void> {
     process.stdout.write(`\nUp in ${formatDuration(Date.now() - started)}.\n\n${formatStatus(pods, slots)}\n`);
     process.stdout.write(
         [
-            "Connect from this machine (the password is read from the file, never printed):",
+            "Connect from this machine, as root (the password is read from a file of root's, never printed):",
             `  ${psqlCommand({ host: names.serviceHost(names.rwService), address, passFile: files.passFile, caFile: files.caFile })}`,
             "",
             "Look around (kubectl, pulumi and the stack of this cluster):",
             '  eval "$(npm run -s e2e:cluster -- env)"',
             `  kubectl get pods -n ${settings.namespace}`,
-            `  npm run status -- --stack ${QUICKSTART_STACK}`,
+            `  KUBECONFIG=${paths.kubeconfig} npm run status -- --stack ${QUICKSTART_STACK}`,
             "",
             "Stop, and leave nothing running:",
             "  npm stop",
             "",
         ].join("\n"),
     );
+}
+
+/** Whether the slow builds are done: the programs each needs last, and the images. */
+function toolchainCached(paths: ReturnType<typeof e2ePaths>): boolean {
+    const bin = binaryDirs(paths);
+    const programs = [
+        path.join(bin.kubernetes, "kubelet"),
+        path.join(bin.pulumi, "pulumi"),
+        path.join(bin.pulumiKubernetes, "pulumi-resource-kubernetes"),
+        path.join(bin.languageHosts, "pulumi-language-nodejs"),
+    ];
+    const images = fs.existsSync(paths.images)
+        ? fs.readdirSync(paths.images).filter((f) => f.endsWith(".oci.tar"))
+        : [];
+    return programs.every((program) => fs.existsSync(program)) && images.length >= 2;
+}
+
+/** Points the stack's project at this checkout's program: the record may come from another clone's `npm start`. */
+function linkedToThisCheckout(workDir: string): string {
+    for (const entry of LINKED) {
+        fs.rmSync(path.join(workDir, entry), { force: true });
+        fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(workDir, entry));
+    }
+    return workDir;
 }
 
 main().then(

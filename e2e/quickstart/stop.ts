@@ -1,6 +1,7 @@
 /**
- * npm stop: destroys the `local` stack that `npm start` deployed, removes it from the backend, and stops the
- * built-in cluster, leaving nothing running (no process, mount, network or iptables chain of it).
+ * npm stop: stops the built-in cluster that `npm start` deployed the `local` stack onto, removing with it every
+ * object of the stack, and removes the stack from the backend, leaving nothing running (no process, mount,
+ * network or iptables chain of it).
  */
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 
@@ -17,17 +18,21 @@ async function main(): Promise<number> {
     const bin = binaryDirs(paths);
     const env = useQuickstartEnvironment(paths, bin);
     const record = readRecord(quickstartPaths(paths));
-    if (record && (await status(paths, bin)).nodeReady) {
-        await step(`pulumi destroy (the ${record.stack} stack)`, async () => {
-            const stack = await LocalWorkspace.selectStack(
-                { stackName: record.stack, workDir: record.workDir },
-                { workDir: record.workDir, envVars: env },
-            );
-            await stack.destroy({ color: "never" });
-            await stack.workspace.removeStack(record.stack, { force: true });
-        });
+    try {
+        if (record) {
+            // The cluster and every object of the stack go with it: the stack's state only has to go too.
+            await step(`remove the ${record.stack} stack from the backend`, async () => {
+                const stack = await LocalWorkspace.selectStack(
+                    { stackName: record.stack, workDir: record.workDir },
+                    { workDir: record.workDir, envVars: env },
+                );
+                await stack.workspace.removeStack(record.stack, { force: true });
+            });
+        }
+    } finally {
+        // Whatever happened to the stack, the cluster must not be left running.
+        await step("stop the built-in cluster and remove it", () => down(paths, bin));
     }
-    await step("stop the built-in cluster and remove it", () => down(paths, bin));
     const left = (await status(paths, bin)).daemons.filter((daemon) => daemon.pid !== undefined);
     if (left.length > 0) {
         process.stderr.write(

@@ -14,6 +14,9 @@ describe("npm start: never another kube context than the built-in cluster's", ()
         KUBECONFIG: "/home/someone/.kube/production",
         KUBECONTEXT: "production",
         KUBERNETES_SERVICE_HOST: "10.0.0.1",
+        PULUMI_CONFIG_PASSPHRASE: "the passphrase of someone's own stacks",
+        PULUMI_BACKEND_URL: "s3://someones-state",
+        PULUMI_K8S_DELETE_UNREACHABLE: "true",
     };
     const env = quickstartEnvironment(paths, binaryDirs(paths), users);
 
@@ -22,6 +25,13 @@ describe("npm start: never another kube context than the built-in cluster's", ()
         assert.strictEqual(env.KUBECONTEXT, undefined);
         assert.strictEqual(env.KUBERNETES_SERVICE_HOST, undefined);
         assert.strictEqual(env.HOME, "/home/someone", "the rest of the environment is kept");
+    });
+
+    it("uses the tooling's backend and passphrase file, never the user's own", () => {
+        assert.strictEqual(env.PULUMI_CONFIG_PASSPHRASE, undefined);
+        assert.strictEqual(env.PULUMI_CONFIG_PASSPHRASE_FILE, "/srv/cache/pulumi-passphrase");
+        assert.strictEqual(env.PULUMI_BACKEND_URL, `file://${paths.pulumiBackend}`);
+        assert.strictEqual(env.PULUMI_K8S_DELETE_UNREACHABLE, undefined);
     });
 
     it("names the kubeconfig in the stack too, so that its provider cannot fall back to another", () => {
@@ -45,9 +55,11 @@ describe("npm start: the connection it prints", () => {
     };
 
     it("reads the password from a file, so that it is neither printed nor kept in the shell's history", () => {
-        const command = psqlCommand(connection);
-        assert.match(command, /^PGPASSFILE=\/srv\/state\/quickstart\/pgpass psql "/);
-        assert.doesNotMatch(command, /password/i);
+        assert.match(psqlCommand(connection), /^PGPASSFILE=\/srv\/state\/quickstart\/pgpass psql "/);
+        assert.match(
+            psqlCommand({ ...connection, passFile: "/srv/my state/pgpass" }),
+            /^PGPASSFILE='\/srv\/my state\/pgpass' psql "/,
+        );
     });
 
     it("verifies the certificate against the Service's name while it connects to the Service's address", () => {

@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
         args: argv,
         options: { stack: { type: "string", default: "local" }, context: { type: "string" } },
     });
-    const stack = values.stack ?? "local";
+    const stack = values.stack;
     const { config, secretKeys } = stackEngineConfig(stack, (key) => `<secret ${key}>`);
     const { settings } = readStackConfig(config, secretKeys);
     const { pods, slots } = await clusterStatus(settings, kubectlIn(values.context));

@@ -34,7 +34,8 @@ export interface E2EStack {
     remove: () => Promise<void>;
 }
 
-const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json"];
+/** The program's files a stack's project directory links to. */
+export const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json"];
 
 /** A setting's key in the stack's config: `pg-ha:<setting>`. */
 function configKey(setting: string): string {
