@@ -62,7 +62,7 @@ describe("a newcomer's two commands, from a fresh clone: npm start, then npm sto
         assert.doesNotMatch(again, /First run/);
     });
 
-    it("npm stop destroys the stack and stops the cluster: nothing of it is left running", async function () {
+    it("npm stop removes the stack and stops the cluster: nothing of it is left running", async function () {
         const { stdout } = await run("npm", ["stop"], { cwd: clone, env });
         assert.match(stdout, /nothing of it is left running/);
         const paths = e2ePaths();
