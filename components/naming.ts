@@ -168,6 +168,13 @@ export function maintenanceSelectorLabels(settings: Pick<ClusterSettings, "name"
     return { "app.kubernetes.io/name": "postgresql-maintenance", "app.kubernetes.io/instance": settings.name };
 }
 
+/** Labels as one selector in the form kubectl's `-l` takes: `name=value,name=value`. */
+export function labelSelectorText(labels: Record<string, string>): string {
+    return Object.entries(labels)
+        .map(([label, value]) => `${label}=${value}`)
+        .join(",");
+}
+
 /** The labels that select the cluster's pods; a subset of `commonLabels`. */
 export function selectorLabels(settings: Pick<ClusterSettings, "name">): Record<string, string> {
     return {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 
-import { clusterNames } from "../../components/naming";
+import { clusterNames, labelSelectorText } from "../../components/naming";
 import { CLIENT_LABELS, deleteClientPod, psqlFromClient, startClientPod } from "./support/clientPod";
 import {
     dataDirectoryMark,
@@ -309,9 +309,7 @@ describe("day-two operations on a real cluster", function () {
 
     it("brings every pod back with its data after a node restart (kubelet and containerd, every container gone)", async function () {
         const before = await podIdentities(suite.e2e.namespace, settings());
-        const clientSelector = Object.entries(CLIENT_LABELS)
-            .map(([label, value]) => `${label}=${value}`)
-            .join(",");
+        const clientSelector = labelSelectorText(CLIENT_LABELS);
         const started = Date.now();
         const paths = e2ePaths();
         await restartNode(paths, binaryDirs(paths));

@@ -1,4 +1,4 @@
-import { clusterNames, selectorLabels } from "../../components/naming";
+import { clusterNames, labelSelectorText, selectorLabels } from "../../components/naming";
 import { ClusterSettings } from "../../components/settings";
 import { CONTAINER_NAME } from "../../components/specs/statefulSet";
 import { PodStatus, SlotStatus } from "./statusTable";
@@ -79,9 +79,7 @@ export async function clusterStatus(
     settings: ClusterSettings,
     kubectl: Kubectl,
 ): Promise<{ pods: PodStatus[]; slots: SlotStatus[] | undefined }> {
-    const selector = Object.entries(selectorLabels(settings))
-        .map(([label, value]) => `${label}=${value}`)
-        .join(",");
+    const selector = labelSelectorText(selectorLabels(settings));
     const list = JSON.parse(await kubectl(["get", "pods", "-n", settings.namespace, "-l", selector, "-o", "json"])) as {
         items: PodObject[];
     };

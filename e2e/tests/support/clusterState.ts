@@ -1,13 +1,11 @@
-import { clusterNames, selectorLabels } from "../../../components/naming";
+import { clusterNames, labelSelectorText, selectorLabels } from "../../../components/naming";
 import { ClusterSettings } from "../../../components/settings";
 import { POD_PATHS } from "../../../components/specs/podPaths";
 import { kubectlJson, psqlInPod, readyPods, waitUntil } from "./kubectl";
 
 /** The label selector of the cluster's pods. */
 export function podSelector(settings: ClusterSettings): string {
-    return Object.entries(selectorLabels(settings))
-        .map(([label, value]) => `${label}=${value}`)
-        .join(",");
+    return labelSelectorText(selectorLabels(settings));
 }
 
 export function podNames(settings: ClusterSettings): string[] {
