@@ -201,17 +201,17 @@ export function crictlBuild(): GoBuild {
     };
 }
 
+/** pkg/v3's own replace, kept by every build of it: the upstream clipboard module does not build. */
+export const PKG_V3_CLIPBOARD_REPLACE =
+    "github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e";
+
 export function pulumiBuild(): GoBuild {
     const version = VERSIONS.pulumi;
     return {
         key: BUILD_KEYS.pulumi,
         // pkg/v3 replaces sdk/v3 with ../sdk in its own go.mod: require the published sdk/v3 of the same
-        // version. The clipboard replace is pkg/v3's own, kept because the upstream module does not build.
-        goMod: goMod(
-            "pg-ha-e2e/pulumi",
-            [],
-            ["github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e"],
-        ),
+        // version.
+        goMod: goMod("pg-ha-e2e/pulumi", [], [PKG_V3_CLIPBOARD_REPLACE]),
         files: {},
         copies: [],
         get: [`github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@${version}`, `github.com/pulumi/pulumi/sdk/v3@${version}`],
@@ -220,18 +220,25 @@ export function pulumiBuild(): GoBuild {
     };
 }
 
-export function pulumiLanguageNodejsBuild(): GoBuild {
-    const version = VERSIONS.pulumiLanguageNodejs;
-    const pkg = "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs";
+/**
+ * A language host as a package of sdk/v3 (`nodejs` or `python`): the proxy refuses the hosts' own modules, so
+ * the version is the last sdk/v3 that holds the package.
+ */
+export function sdkLanguageHostBuild(runtime: "nodejs" | "python", key: string, version: string): GoBuild {
+    const pkg = `github.com/pulumi/pulumi/sdk/v3/${runtime}/cmd/pulumi-language-${runtime}`;
     return {
-        key: BUILD_KEYS.pulumiLanguageNodejs,
-        goMod: goMod("pg-ha-e2e/pulumi-language-nodejs"),
+        key,
+        goMod: goMod(`pg-ha-e2e/pulumi-language-${runtime}`),
         files: {},
         copies: [],
         get: [`${pkg}@${version}`],
-        binaries: [{ name: "pulumi-language-nodejs", pkg }],
+        binaries: [{ name: `pulumi-language-${runtime}`, pkg }],
         ldflags: ldflags({ "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version": version }),
     };
+}
+
+export function pulumiLanguageNodejsBuild(): GoBuild {
+    return sdkLanguageHostBuild("nodejs", BUILD_KEYS.pulumiLanguageNodejs, VERSIONS.pulumiLanguageNodejs);
 }
 
 /**

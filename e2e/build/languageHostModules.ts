@@ -1,5 +1,5 @@
 import { VERSIONS } from "../versions";
-import { BUILD_KEYS, GoBuild, goMod, ldflags } from "./goModules";
+import { BUILD_KEYS, GoBuild, goMod, ldflags, PKG_V3_CLIPBOARD_REPLACE, sdkLanguageHostBuild } from "./goModules";
 import { WRAPPED_RUNTIMES, WrappedRuntime, languageHostSources } from "./languageHostSources";
 
 /**
@@ -10,17 +10,7 @@ import { WRAPPED_RUNTIMES, WrappedRuntime, languageHostSources } from "./languag
  */
 
 export function pulumiLanguagePythonBuild(): GoBuild {
-    const version = VERSIONS.pulumiLanguagePython;
-    const pkg = "github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python";
-    return {
-        key: BUILD_KEYS.pulumiLanguagePython,
-        goMod: goMod("pg-ha-e2e/pulumi-language-python"),
-        files: {},
-        copies: [],
-        get: [`${pkg}@${version}`],
-        binaries: [{ name: "pulumi-language-python", pkg }],
-        ldflags: ldflags({ "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version": version }),
-    };
+    return sdkLanguageHostBuild("python", BUILD_KEYS.pulumiLanguagePython, VERSIONS.pulumiLanguagePython);
 }
 
 /** The Python host runs programs through this script, which it looks for beside itself. */
@@ -57,12 +47,8 @@ export function pulumiLanguageYamlBuild(): GoBuild {
 export function languageHostsBuild(wrapped: Record<WrappedRuntime, string>): GoBuild {
     return {
         key: BUILD_KEYS.languageHosts,
-        // The CLI's own version, for the Python code generator; the clipboard replace is pkg/v3's.
-        goMod: goMod(
-            "pg-ha-e2e/pulumi-language-hosts",
-            [],
-            ["github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e"],
-        ),
+        // The CLI's own version, for the Python code generator.
+        goMod: goMod("pg-ha-e2e/pulumi-language-hosts", [], [PKG_V3_CLIPBOARD_REPLACE]),
         files: languageHostSources(),
         copies: [],
         get: [
