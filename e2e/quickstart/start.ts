@@ -14,10 +14,8 @@ import { status, up } from "../cluster/lifecycle";
 import { e2ePaths } from "../support/paths";
 import { formatDuration, step } from "../support/run";
 import { e2eEnvironment } from "../tests/support/e2eEnvironment";
-import { createE2EStack, LINKED } from "../tests/support/e2eStack";
-import { PROJECT_ROOT } from "../../components/stackFiles";
+import { createE2EStack, linkProgram } from "../tests/support/e2eStack";
 import { waitForCluster } from "../tests/support/clusterState";
-import { kubectl } from "../tests/support/kubectl";
 import { clusterNames } from "../../components/naming";
 import { readStackConfig } from "../../components/stackConfig";
 import { clusterStatus } from "../../tools/status/clusterStatus";
@@ -43,7 +41,7 @@ async function main(): Promise<void> {
         process.stdout.write(
             "First run: building the toolchain from the Go module proxy and Debian's archive (Kubernetes, etcd,\n" +
                 "CoreDNS, containerd's images, the Pulumi CLI, its language hosts and the Kubernetes provider).\n" +
-                "On 2 cores this takes 45 to 70 minutes, once; later runs start in about a minute.\n\n",
+                "On 2 cores this takes 45 to 70 minutes, once; later runs take one to two minutes.\n\n",
         );
     }
     const bin = await step("build what is missing (cached by version)", () => buildAll(paths));
@@ -57,10 +55,7 @@ async function main(): Promise<void> {
 
     const record = readRecord(files);
     const stack = record
-        ? await LocalWorkspace.selectStack(
-              { stackName: record.stack, workDir: linkedToThisCheckout(record.workDir) },
-              { workDir: record.workDir, envVars: environment.env },
-          )
+        ? await inThisCheckout(record.stack, record.workDir, environment.env)
         : await step(
               `make the ${QUICKSTART_STACK} stack (file backend, generated passwords and TLS certificate)`,
               async () => {
@@ -99,11 +94,12 @@ async function main(): Promise<void> {
         waitForCluster(settings.namespace, settings),
     );
 
-    const { pods, slots } = await clusterStatus(settings, kubectlIn(undefined));
+    const kubectl = kubectlIn(undefined);
+    const { pods, slots } = await clusterStatus(settings, kubectl);
     const names = clusterNames(settings);
     const address = (
         await kubectl(["get", "service", names.rwService, "-n", settings.namespace, "-o", "jsonpath={.spec.clusterIP}"])
-    ).stdout.trim();
+    ).trim();
     process.stdout.write(`\nUp in ${formatDuration(Date.now() - started)}.\n\n${formatStatus(pods, slots)}\n`);
     process.stdout.write(
         [
@@ -122,6 +118,12 @@ async function main(): Promise<void> {
     );
 }
 
+/** The recorded stack, its project linked to this checkout's program: the record may be another clone's. */
+function inThisCheckout(stackName: string, workDir: string, envVars: Record<string, string>) {
+    linkProgram(workDir);
+    return LocalWorkspace.selectStack({ stackName, workDir }, { workDir, envVars });
+}
+
 /** Whether the slow builds are done: the programs each needs last, and the images. */
 function toolchainCached(paths: ReturnType<typeof e2ePaths>): boolean {
     const bin = binaryDirs(paths);
@@ -135,15 +137,6 @@ function toolchainCached(paths: ReturnType<typeof e2ePaths>): boolean {
         ? fs.readdirSync(paths.images).filter((f) => f.endsWith(".oci.tar"))
         : [];
     return programs.every((program) => fs.existsSync(program)) && images.length >= 2;
-}
-
-/** Points the stack's project at this checkout's program: the record may come from another clone's `npm start`. */
-function linkedToThisCheckout(workDir: string): string {
-    for (const entry of LINKED) {
-        fs.rmSync(path.join(workDir, entry), { force: true });
-        fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(workDir, entry));
-    }
-    return workDir;
 }
 
 main().then(

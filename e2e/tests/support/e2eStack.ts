@@ -35,7 +35,15 @@ export interface E2EStack {
 }
 
 /** The program's files a stack's project directory links to. */
-export const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json"];
+const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json"];
+
+/** Links a stack's project directory to this checkout's program, replacing links to another one. */
+export function linkProgram(workDir: string): void {
+    for (const entry of LINKED) {
+        fs.rmSync(path.join(workDir, entry), { force: true });
+        fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(workDir, entry));
+    }
+}
 
 /** A setting's key in the stack's config: `pg-ha:<setting>`. */
 function configKey(setting: string): string {
@@ -81,7 +89,7 @@ export async function createE2EStack(
 ): Promise<E2EStack> {
     fs.mkdirSync(workDir, { recursive: true });
     fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
-    for (const entry of LINKED) fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(workDir, entry));
+    linkProgram(workDir);
     const baseFile = parse(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${base}.yaml`), "utf8")) as {
         config?: Record<string, unknown>;
     };
