@@ -53,3 +53,25 @@ describe("StatefulSet: the pods' rights and their stop", () => {
         }
     });
 });
+
+describe("StatefulSet: the pods' start and their lookups", () => {
+    const sts = statefulSet(resolveSettings({ storage: { className: "standard" } }), "checksum");
+    const spec = sts.spec.template.spec;
+    const container = spec.containers[0];
+
+    it("gives the startup probe time to wait for the pod to be ready, so that a normal start fails no probe", () => {
+        const wait = Number(container.env?.find((entry) => entry.name === "PG_HA_STARTUP_WAIT_SECONDS")?.value);
+        assert.ok(wait >= 20, `a wait of ${wait} s`);
+        const probe = container.startupProbe;
+        assert.ok(Number(probe?.timeoutSeconds) > wait, "the kubelet must not time the waiting probe out");
+        // Crash recovery still gets an hour before liveness takes over.
+        assert.ok(Number(probe?.failureThreshold) * Math.max(Number(probe?.periodSeconds), wait) >= 3600);
+    });
+
+    it("asks the cluster DNS for a Service's full name at once, and gives up on a lost answer after a second", () => {
+        const options = Object.fromEntries(
+            (spec.dnsConfig?.options ?? []).map((option) => [option.name, option.value]),
+        );
+        assert.deepStrictEqual(options, { ndots: "2", timeout: "1", attempts: "3" });
+    });
+});

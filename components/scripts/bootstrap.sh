@@ -170,18 +170,23 @@ refuse_if_initialised_before() {
 
 # Any standby that still answers means the cluster's data lives on: pod 0 must get its volume back (or be
 # re-created by the operator on purpose), not start an empty primary the standbys cannot follow.
+# The headless Service publishes every pod that exists, ready or not: one lookup finds them all, where a
+# name per possible ordinal would cost a lookup each, each a resolver timeout while DNS does not answer.
+# RES_OPTIONS bounds that lookup (ndots:1: the full name is asked first, not after the search list).
 refuse_if_standbys_run() {
-	statefulset=${POD_NAME%-*}
-	service=${PG_HA_PRIMARY_HOST#*.}
-	# Every ordinal a StatefulSet of at most 32 pods can have: one missing pod must not hide the next.
-	ordinal=1
-	while [ "$ordinal" -lt 32 ]; do
-		host="$statefulset-$ordinal.$service"
-		if getent hosts "$host" >/dev/null && { pg_isready -q -h "$host" -p "$PG_HA_PORT" -t 2 || [ $? -eq 1 ]; }; then
-			die "the data volume is empty but standby $statefulset-$ordinal is running: refusing to initialise a new, empty primary in place of the cluster it follows (see 'Recovering pod 0' in the README)"
+	headless="${PG_HA_PRIMARY_HOST#*.}.${PG_HA_RW_HOST#*.}"
+	seen=" "
+	RES_OPTIONS="ndots:1 timeout:1 attempts:1" getent ahosts "$headless" >"$PG_HA_RUNTIME_DIR/pods" || :
+	while read -r address _; do
+		case $seen in *" $address "*) continue ;; esac
+		seen="$seen$address "
+		# Pod 0's own address is among them: no server listens there yet.
+		if pg_isready -q -h "$address" -p "$PG_HA_PORT" -t 2 || [ $? -eq 1 ]; then
+			# Its name, for the message: the address's first name, up to the first dot.
+			standby=$(RES_OPTIONS="ndots:1 timeout:1 attempts:1" getent hosts "$address" | { read -r _ name _ && echo "${name%%.*}"; })
+			die "the data volume is empty but standby ${standby:-at} ($address) is running: refusing to initialise a new, empty primary in place of the cluster it follows (see 'Recovering pod 0' in the README)"
 		fi
-		ordinal=$((ordinal + 1))
-	done
+	done <"$PG_HA_RUNTIME_DIR/pods"
 }
 
 # A server on $PARTIAL that listens on no address and on a socket only this user can reach: clients and the
@@ -228,15 +233,18 @@ init_primary() {
 
 
 # Through the Service the clone will use, so that it answers only once pod 0 is ready. pg_isready sends no
-# password, so waiting does not fill the primary's log with failed logins.
+# password, so waiting does not fill the primary's log with failed logins. While it waits, $BOOTSTRAPPING
+# says so: the startup probe then stops waiting for this pod to be ready (probe.sh).
 wait_for_primary() {
 	deadline=$(($(date +%s) + PG_HA_PRIMARY_WAIT_SECONDS))
 	until pg_isready -q -h "$PG_HA_RW_HOST" -p "$PG_HA_PORT" -t 2; do
+		echo "waiting for the primary" >"$BOOTSTRAPPING"
 		if [ "$(date +%s)" -ge "$deadline" ]; then
 			die "primary $PG_HA_RW_HOST:$PG_HA_PORT did not answer within ${PG_HA_PRIMARY_WAIT_SECONDS}s; exiting so that Kubernetes restarts this pod"
 		fi
 		run_stoppable sleep 1
 	done
+	: >"$BOOTSTRAPPING"
 }
 
 clone_replica() {

@@ -1,9 +1,14 @@
 #!/bin/sh
 # Kubernetes probes, run inside the container: probe.sh startup|liveness|readiness
 #
-# startup, liveness: the bootstrap is still at work (waiting for the primary, initialising, cloning), or the
-#   server process answers (accepting connections, or still starting/recovering). Neither looks at the
-#   primary, so a standby is not restarted only because the primary is down, nor a long clone cut short.
+# startup: waits, up to PG_HA_STARTUP_WAIT_SECONDS, for the pod to be ready (below), so that a normal start
+#   is over before the readiness probe first runs: each failed probe is a Warning event, and a pod that
+#   starts as it should raises none. Once the wait is up it passes like liveness: a long clone or crash
+#   recovery goes on, and from then on the readiness probe says why it is not ready. A standby that waits
+#   for pod 0 passes at once.
+# liveness: the bootstrap is still at work (waiting for the primary, initialising, cloning), or the server
+#   process answers (accepting connections, or still starting/recovering). It does not look at the primary,
+#   so a standby is not restarted only because the primary is down, nor a long clone cut short.
 # readiness: pod 0 accepts writes; any other pod is a standby whose WAL receiver is streaming (when not, its
 #   output says why, for the pod's events). pg_isready alone is not enough: a standby whose slot was
 #   invalidated still answers but never catches up. Its WAL receiver shows "streaming" for the moment between
@@ -19,6 +24,7 @@ set -u
 : "${PGHOST:=/var/run/postgresql}"
 : "${PG_HA_RUNTIME_DIR:=/var/run/postgresql}"
 : "${PG_HA_STANDBY_MAX_LAG_SECONDS:=0}"
+: "${PG_HA_STARTUP_WAIT_SECONDS:=0}"
 export PGHOST
 . "${0%/*}/passfile.sh"
 . "${0%/*}/keep-in-step.sh"
@@ -34,6 +40,31 @@ server_answers() {
 
 query() {
 	psql -X -A -t -q -U postgres -d postgres -c "$1"
+}
+
+# "ok" when pod 0 accepts writes, else why not.
+primary_state() {
+	query "SELECT CASE WHEN pg_is_in_recovery() THEN 'in recovery'
+		WHEN current_setting('transaction_read_only') = 'on' THEN 'read-only' ELSE 'ok' END"
+}
+
+# "ok" when this standby's WAL receiver streams (for 200 ms, see above), else its state and how long ago
+# pod 0 last sent something; nothing when there is no WAL receiver.
+standby_state() {
+	query "SELECT CASE WHEN r.status = 'streaming' AND clock_timestamp() - a.backend_start > interval '200 ms'
+			THEN 'ok' ELSE 'its WAL receiver is ' || r.status END
+		|| coalesce(', last message from pod 0 ' || round(extract(epoch FROM clock_timestamp() - r.last_msg_receipt_time)) || ' s ago', '')
+		FROM pg_stat_wal_receiver r JOIN pg_stat_activity a ON a.pid = r.pid"
+}
+
+# Whether the readiness probe would pass, without its side effects.
+ready_quietly() {
+	pg_isready -q -t 1 || return 1
+	if [ "$ordinal" = 0 ]; then
+		[ "$(primary_state 2>/dev/null)" = ok ]
+	else
+		case $(standby_state 2>/dev/null) in ok*) return 0 ;; *) return 1 ;; esac
+	fi
 }
 
 # A standby that has its data but whose slot is gone from pod 0 never streams ("replication slot … does not
@@ -57,7 +88,19 @@ ordinal=$(uname -n)
 ordinal=${ordinal##*-}
 
 case ${1:-} in
-startup | liveness)
+startup)
+	# Pod 0 is away: this pod will not be ready soon, and its readiness probe says why.
+	[ "$(cat "$PG_HA_RUNTIME_DIR/bootstrapping" 2>/dev/null)" = "waiting for the primary" ] && exit 0
+	deadline=$(($(date +%s) + PG_HA_STARTUP_WAIT_SECONDS))
+	until ready_quietly; do
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			[ -e "$PG_HA_RUNTIME_DIR/bootstrapping" ] || server_answers
+			exit
+		fi
+		sleep 0.2
+	done
+	;;
+liveness)
 	[ -e "$PG_HA_RUNTIME_DIR/bootstrapping" ] || server_answers
 	;;
 readiness)
@@ -68,15 +111,11 @@ readiness)
 	fi
 	keep_in_step "$ordinal"
 	if [ "$ordinal" = 0 ]; then
-		state=$(query "SELECT CASE WHEN pg_is_in_recovery() THEN 'in recovery'
-			WHEN current_setting('transaction_read_only') = 'on' THEN 'read-only' ELSE 'ok' END")
+		state=$(primary_state)
 		[ "$state" = ok ] && exit 0
 		echo "not ready: pod 0 does not accept writes (${state:-no answer})"
 	else
-		state=$(query "SELECT CASE WHEN r.status = 'streaming' AND clock_timestamp() - a.backend_start > interval '200 ms'
-				THEN 'ok' ELSE 'its WAL receiver is ' || r.status END
-			|| coalesce(', last message from pod 0 ' || round(extract(epoch FROM clock_timestamp() - r.last_msg_receipt_time)) || ' s ago', '')
-			FROM pg_stat_wal_receiver r JOIN pg_stat_activity a ON a.pid = r.pid")
+		state=$(standby_state)
 		case $state in
 		ok*)
 			touch "$STREAMED"

@@ -47,6 +47,32 @@ describe("replication against real PostgreSQL: a primary that vanishes without a
         console.log(`      noticed after ${noticed} ms; streaming again ${Date.now() - back} ms after reconnecting`);
     });
 
+    it("pod 0 back on a new address, while the old one drops packets without a reset: the standby streams again within 10 s of pod 0 being ready", async () => {
+        const { cluster } = pods;
+        const oldAddress = cluster.address(0);
+        // Pod 0's node goes first: its connection's close never reaches the standby.
+        cluster.disconnect(0);
+        await cluster.kill(0);
+        cluster.moveToNewAddress(0);
+        cluster.reconnect(0);
+        assert.notEqual(cluster.address(0), oldAddress);
+        await cluster.start(0);
+        await waitUntil("postgresql-0 is ready on its new address", () => cluster.probe(0, "readiness"), 60000, 100);
+        const ready = Date.now();
+        // The standby's own view may still say "streaming" over the dead connection: ask the new pod 0.
+        await waitUntil(
+            "the new pod 0 to list the standby as streaming",
+            async () =>
+                (await cluster.psql(
+                    0,
+                    "SELECT state FROM pg_stat_replication WHERE application_name = 'postgresql-1'",
+                )) === "streaming",
+            10000,
+            100,
+        );
+        console.log(`      streaming again ${Date.now() - ready} ms after pod 0 was ready on ${cluster.address(0)}`);
+    });
+
     it("bounds the standby's connection to the primary, also for a standby cloned before the bound existed", async () => {
         const { cluster } = pods;
         const autoConf = `${cluster.dataVolume(1)}/pgdata/postgresql.auto.conf`;

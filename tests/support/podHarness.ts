@@ -53,6 +53,15 @@ import { issueServerCertificate, makeCertificateAuthority } from "./certificates
 
 const NETNS_PREFIX = "pgha-";
 const SUBNET = "10.213.0";
+/**
+ * An address of the pod network where nothing answers: every pod knows it by a MAC address that no port has,
+ * so packets to it vanish without a reset or an ICMP error, as with a node that is gone. The cluster DNS
+ * is there while it is down.
+ */
+const SILENT_ADDRESS = `${SUBNET}.253`;
+const SILENT_MAC = "02:00:00:00:00:fd";
+/** Where pods moved to a new address (`moveToNewAddress`) are numbered from. */
+const MOVED_ADDRESS_BASE = 100;
 const POSTGRES_BASE = "/usr/lib/postgresql";
 /** The host tools the harness itself runs (outside the pods). */
 const HOST_TOOLS = ["ip", "unshare", "nsenter", "setpriv", "pivot_root", "mount", "umount", "hostname"];
@@ -203,6 +212,8 @@ interface PodDirs {
     rootfs: string;
     etcLayer: string;
     hosts: string;
+    nsswitch: string;
+    resolvConf: string;
     log: string;
     volumes: Record<string, string>;
 }
@@ -246,6 +257,8 @@ export class PodCluster {
     private tlsFiles: TlsMaterial<string> | undefined;
     private destroyed = false;
     private dnsDown = false;
+    /** Pods moved off their first address, and where to. */
+    private readonly movedAddresses = new Map<number, string>();
 
     private constructor(
         private currentSettings: ClusterSettings,
@@ -321,7 +334,31 @@ export class PodCluster {
     }
 
     address(ordinal: number): string {
-        return `${SUBNET}.${10 + ordinal}`;
+        return this.movedAddresses.get(ordinal) ?? `${SUBNET}.${10 + ordinal}`;
+    }
+
+    /**
+     * Gives a stopped pod a new network namespace and address, as a pod re-created by Kubernetes gets, and
+     * the cluster DNS its names. The old address goes silent for every other pod: what they send there is lost without a reset
+     * (on a real node, a stale conntrack or neighbour entry; "No route to host" only after minutes).
+     */
+    moveToNewAddress(ordinal: number): void {
+        if (this.isRunning(ordinal)) {
+            throw new Error(`stop ${this.podName(ordinal)} before moving it`);
+        }
+        const old = this.address(ordinal);
+        const moved = `${SUBNET}.${MOVED_ADDRESS_BASE + this.movedAddresses.size * 32 + ordinal}`;
+        // A new sandbox, as a re-created pod gets: the old one's sockets go with it, unannounced.
+        run("ip", ["-n", this.bridgeNetns, "link", "del", `pod${ordinal}`]);
+        removeNetns(this.podNetns(ordinal));
+        this.addPodNetwork(this.podNetns(ordinal), `pod${ordinal}`, moved);
+        this.movedAddresses.set(ordinal, moved);
+        for (let other = 0; other < this.replicas; other++) {
+            if (other !== ordinal) {
+                silence(this.podNetns(other), old);
+            }
+        }
+        this.writeHosts();
     }
 
     /** Host path of a volume of a pod (`data` is the claim: PGDATA is `<it>/pgdata`). */
@@ -423,7 +460,10 @@ export class PodCluster {
         return this.exec(inPod, container.command, { env, timeoutMs: options.timeoutMs ?? 120000, ownEnv: true });
     }
 
-    /** A cluster DNS outage: no pod or Service name resolves (each pod still knows its own name). */
+    /**
+     * A cluster DNS outage: the pods' resolver asks a server that does not answer, so a lookup of any name but
+     * the pod's own waits for the resolver's timeouts (glibc's defaults: 5 s, 2 attempts) and then fails.
+     */
     setDnsDown(down: boolean): void {
         this.dnsDown = down;
         this.writeHosts();
@@ -820,6 +860,8 @@ export class PodCluster {
             rootfs: path.join(root, "rootfs"),
             etcLayer: path.join(root, "etc"),
             hosts: path.join(root, "hosts"),
+            nsswitch: path.join(root, "nsswitch.conf"),
+            resolvConf: path.join(root, "resolv.conf"),
             log: path.join(root, "container.log"),
             volumes: Object.fromEntries(
                 Object.entries(this.spec.view.volumes).map(([name, source]) => [
@@ -868,6 +910,7 @@ export class PodCluster {
         run("ip", ["netns", "add", netns]);
         run("ip", ["-n", netns, "link", "set", "lo", "up"]);
         this.attachNetns(netns, link, address);
+        silence(netns, SILENT_ADDRESS);
     }
 
     /** The directory of each volume of the current spec that the pod does not have yet. */
@@ -919,14 +962,16 @@ export class PodCluster {
         group.push(`postgres:x:${view.runAsGroup}:`);
         fs.writeFileSync(path.join(dirs.etcLayer, "passwd"), passwd.join("\n") + "\n", { mode: 0o644 });
         fs.writeFileSync(path.join(dirs.etcLayer, "group"), group.join("\n") + "\n", { mode: 0o644 });
-        fs.writeFileSync(
-            path.join(dirs.etcLayer, "nsswitch.conf"),
-            "passwd: files\ngroup: files\nshadow: files\nhosts: files\n",
-            { mode: 0o644 },
-        );
-        fs.writeFileSync(path.join(dirs.etcLayer, "resolv.conf"), "# names resolve through /etc/hosts only\n");
         fs.writeFileSync(path.join(dirs.etcLayer, "hostname"), `${this.podName(ordinal)}\n`);
-        fs.writeFileSync(dirs.hosts, "");
+        // Mount points of the name-resolution files: regular files, where the host's may be symlinks.
+        for (const file of [
+            dirs.hosts,
+            dirs.nsswitch,
+            dirs.resolvConf,
+            ...["nsswitch.conf", "resolv.conf"].map((name) => path.join(dirs.etcLayer, name)),
+        ]) {
+            fs.writeFileSync(file, "", { mode: 0o644 });
+        }
     }
 
     /** Writes the ConfigMap or Secret files of every volume of that kind, with the spec's modes. */
@@ -965,7 +1010,10 @@ export class PodCluster {
         throw new Error(`the harness has no data for Secret ${source.secretName}`);
     }
 
-    /** /etc/hosts of every pod: what the cluster DNS answers for the pods that exist, and the Services. */
+    /**
+     * Name resolution in every pod: /etc/hosts holds what the cluster DNS answers for the pods that exist and
+     * the Services; while the DNS is down, names beyond the pod's own go to a server that does not answer.
+     */
     private writeHosts(): void {
         const { names } = this;
         const ns = this.settings.namespace;
@@ -982,8 +1030,17 @@ export class PodCluster {
         for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
             const own = `${this.address(ordinal)}\t${names.podHost(ordinal)} ${names.pod(ordinal)}`;
             const hosts = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", own, ...dns, ""];
-            // Rewritten in place: the pods bind-mount this very file.
-            fs.writeFileSync(this.dirs(ordinal).hosts, hosts.join("\n"));
+            const dirs = this.dirs(ordinal);
+            // Rewritten in place: the pods bind-mount these very files.
+            fs.writeFileSync(dirs.hosts, hosts.join("\n"));
+            fs.writeFileSync(
+                dirs.nsswitch,
+                `passwd: files\ngroup: files\nshadow: files\nhosts: files${this.dnsDown ? " dns" : ""}\n`,
+            );
+            fs.writeFileSync(
+                dirs.resolvConf,
+                this.dnsDown ? `nameserver ${SILENT_ADDRESS}\n` : "# names resolve through /etc/hosts only\n",
+            );
         }
     }
 
@@ -1021,6 +1078,8 @@ export class PodCluster {
             "done",
             `mount -t overlay pod-etc -o lowerdir=${sq(dirs.etcLayer)}:/etc etc`,
             `mount --bind ${sq(dirs.hosts)} etc/hosts`,
+            `mount --bind ${sq(dirs.nsswitch)} etc/nsswitch.conf`,
+            `mount --bind ${sq(dirs.resolvConf)} etc/resolv.conf`,
             "mount -t tmpfs -o mode=0755,size=1m pod-dev dev",
             "for n in null zero full random urandom tty; do touch dev/$n; mount --bind /dev/$n dev/$n; done",
             "ln -s /proc/self/fd dev/fd; ln -s /proc/self/fd/0 dev/stdin",
@@ -1050,4 +1109,9 @@ export class PodCluster {
         );
         return lines.join("\n");
     }
+}
+
+/** In `netns`, packets to `address` go to a MAC address no port has: they are lost without an answer. */
+function silence(netns: string, address: string): void {
+    run("ip", ["-n", netns, "neigh", "replace", address, "lladdr", SILENT_MAC, "dev", "eth0", "nud", "permanent"]);
 }
