@@ -32,7 +32,7 @@ export const VERSIONS = {
     debian: "bookworm",
     postgresMajor: "15",
     /** Bumped when the image recipe changes, so that a cached image is rebuilt. */
-    imageRecipe: "3",
+    imageRecipe: "4",
     pause: "3.10",
 } as const;
 

@@ -167,20 +167,44 @@ describe("day-two operations on a real cluster", function () {
         await up();
     });
 
-    it("brings pod 0 back on its volume when it is deleted: the standbys stream again and -rw reaches it", async function () {
+    it("stops pod 0 fast and clean with a client session open, though the image's stop signal is SIGTERM, and brings it back on its volume: the standbys stream again and -rw reaches it", async function () {
         const names = clusterNames(settings());
-        const before = await podIdentities(suite.e2e.namespace, settings());
-        await kubectl(["delete", "pod", "-n", suite.e2e.namespace, names.pod(0), "--wait=true"]);
+        const ns = suite.e2e.namespace;
+        const before = await podIdentities(ns, settings());
+        // A session PostgreSQL's smart shutdown (SIGTERM) would wait for until the kubelet's SIGKILL.
+        const session = psqlFromClient(ns, client, rw(), "SELECT pg_sleep(600)").then(
+            () => "ended",
+            () => "cut off",
+        );
+        await waitUntil("the client's session to be open on pod 0", 30_000, async () =>
+            (await psqlInPod(
+                ns,
+                names.pod(0),
+                "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(600)' AND pid <> pg_backend_pid()",
+            )) === "1"
+                ? true
+                : undefined,
+        );
+        const deleting = Date.now();
+        await kubectl(["delete", "pod", "-n", ns, names.pod(0), "--wait=true"]);
+        const deleted = Date.now() - deleting;
+        assert.equal(await session, "cut off");
+        const grace = settings().terminationGracePeriodSeconds;
+        assert.ok(deleted < grace * 1000, `the delete took ${deleted} ms, the whole grace period of ${grace} s`);
         const started = Date.now();
         await waitForPodReady(suite.e2e.namespace, settings(), names.pod(0));
         const ready = Date.now();
         await waitForCluster(suite.e2e.namespace, settings());
-        const after = await podIdentities(suite.e2e.namespace, settings());
+        const after = await podIdentities(ns, settings());
         assert.notEqual(after[names.pod(0)].uid, before[names.pod(0)].uid);
         process.stdout.write(
-            `      (pod 0 deleted: every standby streaming again ${Date.now() - started} ms later, ` +
+            `      (pod 0 deleted in ${deleted} ms; every standby streaming again ${Date.now() - started} ms later, ` +
                 `${Date.now() - ready} ms after pod 0 was Ready)\n`,
         );
+        // The shutdown was clean: the new pod 0 starts without crash recovery.
+        const log = (await kubectl(["logs", "-n", ns, names.pod(0)])).stdout;
+        assert.match(log, /database system was shut down at/);
+        assert.doesNotMatch(log, /not properly shut down|database system was interrupted/);
         await psqlFromClient(
             suite.e2e.namespace,
             client,
@@ -277,6 +301,45 @@ describe("day-two operations on a real cluster", function () {
         ]);
         await kubectl(["delete", "pod", "-n", ns, "pg-ha-e2e-volume-fixer", "--wait=true"]);
         await kubectl(["delete", "pod", "-n", ns, names.pod(0), "--wait=true"]);
+        await waitForCluster(ns, settings());
+        const counts = await rowsOnEveryPod(ns, settings(), "e2e_rows");
+        assert.equal(new Set(Object.values(counts)).size, 1, "pod 0 is back on its data, the standbys follow it");
+    });
+
+    it("Recovering pod 0 whose claim was deleted: the README's steps bind its retained volume to pod 0's new claim, and pod 0 starts on its data", async function () {
+        const names = clusterNames(settings());
+        const ns = suite.e2e.namespace;
+        const claim = names.claim(0);
+        const volumeOf = async (): Promise<string> =>
+            (await kubectl(["get", "pvc", "-n", ns, claim, "-o", "jsonpath={.spec.volumeName}"])).stdout.trim();
+        const phaseOf = async (pv: string): Promise<string> =>
+            (await kubectl(["get", "pv", pv, "-o", "jsonpath={.status.phase}"])).stdout.trim();
+        const volume = await volumeOf();
+        // The e2e class deletes what its claims release; a volume that holds data is retained (README).
+        await kubectl(["patch", "pv", volume, "-p", '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}']);
+        // The loss: pod 0's claim deleted. It goes with pod 0, and the StatefulSet gives the new pod 0 a new,
+        // empty volume, which it refuses.
+        await kubectl(["delete", "pvc", "-n", ns, claim, "--wait=false"]);
+        await kubectl(["delete", "pod", "-n", ns, names.pod(0), "--wait=true"]);
+        await waitUntil(`${volume} Released`, 60_000, async () =>
+            (await phaseOf(volume)) === "Released" ? true : undefined,
+        );
+        await waitUntil("pod 0's refusal of its new, empty volume", 120_000, async () => {
+            const log = await kubectl(["logs", "-n", ns, names.pod(0)]).catch(() => undefined);
+            return log?.stdout.includes("refusing to initialise a new, empty primary") ? true : undefined;
+        });
+
+        // The README's steps: name pod 0's claim in the retained volume's claimRef (no uid: any new claim of
+        // that name), then delete the claim pod 0 has now and pod 0 itself, which the StatefulSet makes again.
+        const claimRef = { spec: { claimRef: { namespace: ns, name: claim, uid: null, resourceVersion: null } } };
+        await kubectl(["patch", "pv", volume, "--type", "merge", "-p", JSON.stringify(claimRef)]);
+        await kubectl(["delete", "pvc", "-n", ns, claim, "--wait=false"]);
+        await kubectl(["delete", "pod", "-n", ns, names.pod(0), "--wait=true"]);
+        const bound = Date.now();
+        await waitUntil(`pod 0's new claim bound to ${volume}`, 120_000, async () =>
+            (await volumeOf().catch(() => "")) === volume && (await phaseOf(volume)) === "Bound" ? true : undefined,
+        );
+        process.stdout.write(`      (pod 0's new claim bound to its old volume ${Date.now() - bound} ms later)\n`);
         await waitForCluster(ns, settings());
         const counts = await rowsOnEveryPod(ns, settings(), "e2e_rows");
         assert.equal(new Set(Object.values(counts)).size, 1, "pod 0 is back on its data, the standbys follow it");

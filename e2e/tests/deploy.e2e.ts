@@ -96,6 +96,21 @@ describe("the local stack on a real cluster: deploy, replicate, no drift, destro
         }
     });
 
+    it("raises no failed-probe event while the pods start: each is ready at its first readiness probe", async function () {
+        interface PodEvent {
+            involvedObject: { kind: string; name: string };
+            reason: string;
+            message: string;
+        }
+        const events = await kubectlJson<{ items: PodEvent[] }>(["get", "events", "-n", suite.e2e.namespace]);
+        const pods = new Set(podNames(settings()));
+        const failedProbes = events.items
+            .filter((event) => event.involvedObject.kind === "Pod" && pods.has(event.involvedObject.name))
+            .filter((event) => event.reason === "Unhealthy")
+            .map((event) => `${event.involvedObject.name}: ${event.message}`);
+        assert.deepEqual(failedProbes, []);
+    });
+
     it("records the cluster as initialised, runs the maintenance Job to completion, and gives the pods no API token", async function () {
         const objects = objectsOf(settings());
         const ns = suite.e2e.namespace;
