@@ -45,27 +45,33 @@ export function quantityValue(quantity: string): number {
     return number * (binary >= 0 ? 1024 ** (binary + 1) : decimal >= 0 ? 1000 ** (decimal + 1) : 1);
 }
 
+/** The resources of a container that the settings size: CPU, memory, and the node's disk outside the volumes. */
+const RESOURCES = ["cpu", "memory", "ephemeral-storage"] as const;
+
 /**
- * Requests and limits of one container. Both requests and the memory limit are required, so that every
- * container fits a namespace's ResourceQuota and a runaway one is killed before it starves its node; a CPU
- * limit is optional (it throttles PostgreSQL under load without protecting the node's memory).
+ * Requests and limits of one container. Requests, the memory limit and the ephemeral-storage limit are
+ * required, so that every container fits a namespace's ResourceQuota and a runaway one is stopped before it
+ * starves its node of memory or disk; a CPU limit is optional (it throttles PostgreSQL under load without
+ * protecting the node's memory).
  */
 export const containerResources = z
     .strictObject(
         {
             requests: z.strictObject(
-                { cpu: cpuQuantity, memory: storageQuantity },
-                { error: "must be an object with keys cpu and memory" },
+                { cpu: cpuQuantity, memory: storageQuantity, "ephemeral-storage": storageQuantity },
+                { error: "must be an object with keys cpu, memory and ephemeral-storage" },
             ),
             limits: z.strictObject(
-                { cpu: cpuQuantity.optional(), memory: storageQuantity },
-                { error: "must be an object with key memory and optional key cpu" },
+                { cpu: cpuQuantity.optional(), memory: storageQuantity, "ephemeral-storage": storageQuantity },
+                { error: "must be an object with keys memory, ephemeral-storage and optional key cpu" },
             ),
         },
-        { error: "must be an object with requests: {cpu, memory} and limits: {memory, optional cpu}" },
+        {
+            error: "must be an object with requests: {cpu, memory, ephemeral-storage} and limits: {memory, ephemeral-storage, optional cpu}",
+        },
     )
     .superRefine((resources, ctx) => {
-        for (const resource of ["cpu", "memory"] as const) {
+        for (const resource of RESOURCES) {
             const request = resources.requests[resource];
             const limit = resources.limits[resource];
             if (limit !== undefined && quantityValue(request) > quantityValue(limit)) {

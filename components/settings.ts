@@ -81,9 +81,12 @@ export const DEFAULTS = {
     nfsMountOptions: ["hard", "nfsvers=4.1"],
     podManagementPolicy: "OrderedReady",
     updateStrategy: { type: "RollingUpdate", partition: 0 },
+    // Ephemeral storage: what the pod writes outside its volumes, its log (the kubelet keeps at most 5 files of
+    // 10Mi by default), the runtime directory's sockets and passfile, and /tmp, where Barman Cloud buffers up
+    // to five upload parts of about 11 MB each. The limit leaves room for a burst; only a runaway reaches it.
     resources: {
-        requests: { cpu: "250m", memory: "512Mi" },
-        limits: { memory: "1Gi" },
+        requests: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "256Mi" },
+        limits: { memory: "1Gi", "ephemeral-storage": "1Gi" },
     },
     primaryWaitTimeoutSeconds: 300,
     maxStandbyLagSeconds: 60,
@@ -93,8 +96,8 @@ export const DEFAULTS = {
     volumePermissions: {
         enabled: false,
         resources: {
-            requests: { cpu: "10m", memory: "16Mi" },
-            limits: { memory: "64Mi" },
+            requests: { cpu: "10m", memory: "16Mi", "ephemeral-storage": "16Mi" },
+            limits: { memory: "64Mi", "ephemeral-storage": "64Mi" },
         },
     },
     antiAffinity: "preferred",

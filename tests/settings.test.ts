@@ -53,6 +53,23 @@ describe("settings: defaults", () => {
         assert.throws(() => withResources({ cpu: "2", memory: "1Gi" }, { cpu: "1500m", memory: "1Gi" }), /limits\.cpu/);
     });
 
+    it("sizes ephemeral storage like memory: a quantity, and a request no more than its limit", () => {
+        const withEphemeral = (request: string, limit: string) =>
+            resolveSettings({
+                storage: { className: "standard" },
+                resources: { requests: { "ephemeral-storage": request }, limits: { "ephemeral-storage": limit } },
+            }).resources;
+        assert.deepStrictEqual(withEphemeral("512Mi", "2Gi"), {
+            requests: { ...DEFAULTS.resources.requests, "ephemeral-storage": "512Mi" },
+            limits: { ...DEFAULTS.resources.limits, "ephemeral-storage": "2Gi" },
+        });
+        assert.throws(
+            () => withEphemeral("2Gi", "1Gi"),
+            /requests\.ephemeral-storage.*limits\.ephemeral-storage \(1Gi\)/,
+        );
+        assert.throws(() => withEphemeral("lots", "1Gi"), /requests\.ephemeral-storage = "lots"/);
+    });
+
     it("checks replicas against schedulableNodes only with required anti-affinity", () => {
         const settings = resolveSettings({
             storage: { className: "standard" },
@@ -118,10 +135,10 @@ describe("settings: an object setting given in part takes the defaults of the fi
     it("resources: a limit alone keeps the default requests, and a request alone the default limits", () => {
         assert.deepStrictEqual(withStorage({ resources: { limits: { memory: "2Gi" } } }).resources, {
             requests: DEFAULTS.resources.requests,
-            limits: { memory: "2Gi" },
+            limits: { ...DEFAULTS.resources.limits, memory: "2Gi" },
         });
         assert.deepStrictEqual(withStorage({ resources: { requests: { cpu: "1" } } }).resources, {
-            requests: { cpu: "1", memory: DEFAULTS.resources.requests.memory },
+            requests: { ...DEFAULTS.resources.requests, cpu: "1" },
             limits: DEFAULTS.resources.limits,
         });
     });
@@ -135,7 +152,7 @@ describe("settings: an object setting given in part takes the defaults of the fi
         assert.deepStrictEqual(settings.volumePermissions, {
             enabled: DEFAULTS.volumePermissions.enabled,
             resources: {
-                requests: { cpu: "20m", memory: DEFAULTS.volumePermissions.resources.requests.memory },
+                requests: { ...DEFAULTS.volumePermissions.resources.requests, cpu: "20m" },
                 limits: DEFAULTS.volumePermissions.resources.limits,
             },
         });
