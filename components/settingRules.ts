@@ -26,6 +26,17 @@ export const storageQuantity = z.string({ error: 'must be a string such as "10Gi
     error: 'must be a positive whole Kubernetes quantity such as "10Gi", "500Mi" or "1Ti" (binary suffixes Ki, Mi, Gi, Ti, Pi, Ei or decimal k, M, G, T, P, E)',
 });
 
+/**
+ * A container image reference. A digest, after `@`, must be one the OCI image spec registers, written out in
+ * full: a mistyped one would only show as pods that cannot pull.
+ */
+export const imageReference = z
+    .string({ error: "must be a string" })
+    .regex(/^[^\s]+$/, { error: 'must be a container image reference such as "postgres:17"' })
+    .refine((image) => !image.includes("@") || /^[^@]+@(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/.test(image), {
+        error: 'must give its digest as "sha256:" and 64 lower-case hexadecimal digits, such as "postgres:17@sha256:…" (or sha512: and 128)',
+    });
+
 export const cpuQuantity = z
     .string({ error: 'must be a string such as "250m" or "2"' })
     .regex(CPU_QUANTITY, { error: 'must be a CPU quantity such as "250m", "1" or "1.5"' });

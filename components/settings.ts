@@ -8,6 +8,7 @@ import {
     cidr,
     containerResources,
     dnsLabel,
+    imageReference,
     labelKey,
     password,
     positiveId,
@@ -200,10 +201,7 @@ const settingsObject = z.strictObject({
         .min(1, { error: "must be at least 1 (one primary)" })
         .max(32, { error: "must be at most 32" })
         .default(DEFAULTS.replicas),
-    image: z
-        .string({ error: "must be a string" })
-        .regex(/^[^\s]+$/, { error: 'must be a container image reference such as "postgres:17"' })
-        .default(DEFAULTS.image),
+    image: imageReference.default(DEFAULTS.image),
     storage,
     podManagementPolicy: z
         .enum(["OrderedReady", "Parallel"], { error: 'must be "OrderedReady" or "Parallel"' })

@@ -280,6 +280,12 @@ describe("settings: each invalid value is rejected with its key, its value and w
             mentions: ["is not a known setting", "replicas"],
         },
         {
+            rule: "an image whose digest is cut short",
+            input: { image: "postgres:17@sha256:0123456789abcdef", storage: nfs(threePaths) },
+            key: "pg-ha:image",
+            mentions: ['"postgres:17@sha256:0123456789abcdef"', '"sha256:" and 64 lower-case hexadecimal digits'],
+        },
+        {
             rule: "a PostgreSQL parameter the cluster manages",
             input: { postgresqlParameters: { max_wal_senders: 2 }, storage: nfs(threePaths) },
             key: "pg-ha:postgresqlParameters",
@@ -499,6 +505,14 @@ describe("settings: defaults that follow from other settings", () => {
         ]) {
             assert.strictEqual(withStorage({ image }).image, image);
         }
+    });
+
+    it("takes an image by digest, with its tag or without, and checks the major a tag beside the digest names", () => {
+        const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        for (const image of [`postgres:17@${digest}`, `registry.example:5000/postgres@${digest}`]) {
+            assert.strictEqual(withStorage({ image }).image, image);
+        }
+        assert.throws(() => withStorage({ image: `postgres:14@${digest}` }), /its tag says 14/);
     });
 
     it("allows logical decoding: wal_level logical", () => {
