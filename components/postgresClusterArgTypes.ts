@@ -66,6 +66,8 @@ export interface ResourceRequests {
     cpu: string;
     /** Memory, such as `512Mi`. */
     memory: string;
+    /** The node's disk the container uses outside its volumes (its log, `/tmp`, the runtime directory), such as `256Mi`. Left out: the container's default. */
+    "ephemeral-storage"?: string;
 }
 
 /** Limits of one container, in Kubernetes quantities. */
@@ -74,13 +76,15 @@ export interface ResourceLimits {
     cpu?: string;
     /** Memory, such as `1Gi`. */
     memory: string;
+    /** The node's disk the container may use outside its volumes, such as `1Gi`: past it the kubelet evicts the pod. Left out: the container's default. */
+    "ephemeral-storage"?: string;
 }
 
 /** The root init container that hands the data volume to the postgres user. */
 export interface VolumePermissions {
     /** Run it. Default `false`. */
     enabled?: boolean;
-    /** Its requests and limits. Default requests `10m` CPU and `16Mi`, limit `64Mi`. */
+    /** Its requests and limits. Default requests `10m` CPU, `16Mi` memory and `16Mi` ephemeral storage, limits `64Mi` of each. */
     resources?: ContainerResources;
 }
 

@@ -51,9 +51,10 @@ export interface PostgresClusterArgs {
      */
     updateStrategy?: UpdateStrategy;
     /**
-     * Requests and limits of the PostgreSQL container. Both requests and the memory limit are required, the
-     * CPU limit is optional; a request may not exceed its limit. Default requests `250m` CPU and `512Mi`
-     * memory, limit `1Gi` memory.
+     * Requests and limits of the PostgreSQL container. Every request and the memory and ephemeral-storage
+     * limits are required, the CPU limit is optional; a request may not exceed its limit; a field left out
+     * takes its default. Default requests `250m` CPU, `512Mi` memory and `256Mi` ephemeral storage, limits
+     * `1Gi` memory and `1Gi` ephemeral storage.
      */
     resources?: ContainerResources;
     /** Password of the `postgres` superuser. Generated (32 characters) when not given. */
@@ -94,7 +95,8 @@ export interface PostgresClusterArgs {
      * `postgresUid:postgresGid` (never recursively), for volumes that ignore `fsGroup`, such as NFS exported
      * with `no_root_squash`. Off by default. Running as root, it does not pass the "restricted" Pod Security
      * Standard: with it enabled a created namespace enforces "baseline" instead. Default
-     * `{ enabled: false, resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } } }`.
+     * `{ enabled: false, resources: { requests: { cpu: "10m", memory: "16Mi", "ephemeral-storage": "16Mi" },
+     * limits: { memory: "64Mi", "ephemeral-storage": "64Mi" } } }`.
      */
     volumePermissions?: VolumePermissions;
     /**

@@ -26,6 +26,17 @@ export const storageQuantity = z.string({ error: 'must be a string such as "10Gi
     error: 'must be a positive whole Kubernetes quantity such as "10Gi", "500Mi" or "1Ti" (binary suffixes Ki, Mi, Gi, Ti, Pi, Ei or decimal k, M, G, T, P, E)',
 });
 
+/**
+ * A container image reference. A digest, after `@`, must be one the OCI image spec registers, written out in
+ * full: a mistyped one would only show as pods that cannot pull.
+ */
+export const imageReference = z
+    .string({ error: "must be a string" })
+    .regex(/^[^\s]+$/, { error: 'must be a container image reference such as "postgres:17"' })
+    .refine((image) => !image.includes("@") || /^[^@]+@(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/.test(image), {
+        error: 'must give its digest as "sha256:" and 64 lower-case hexadecimal digits, such as "postgres:17@sha256:…" (or sha512: and 128)',
+    });
+
 export const cpuQuantity = z
     .string({ error: 'must be a string such as "250m" or "2"' })
     .regex(CPU_QUANTITY, { error: 'must be a CPU quantity such as "250m", "1" or "1.5"' });
@@ -45,27 +56,33 @@ export function quantityValue(quantity: string): number {
     return number * (binary >= 0 ? 1024 ** (binary + 1) : decimal >= 0 ? 1000 ** (decimal + 1) : 1);
 }
 
+/** The resources of a container that the settings size: CPU, memory, and the node's disk outside the volumes. */
+const RESOURCES = ["cpu", "memory", "ephemeral-storage"] as const;
+
 /**
- * Requests and limits of one container. Both requests and the memory limit are required, so that every
- * container fits a namespace's ResourceQuota and a runaway one is killed before it starves its node; a CPU
- * limit is optional (it throttles PostgreSQL under load without protecting the node's memory).
+ * Requests and limits of one container. Requests, the memory limit and the ephemeral-storage limit are
+ * required, so that every container fits a namespace's ResourceQuota and a runaway one is stopped before it
+ * starves its node of memory or disk; a CPU limit is optional (it throttles PostgreSQL under load without
+ * protecting the node's memory).
  */
 export const containerResources = z
     .strictObject(
         {
             requests: z.strictObject(
-                { cpu: cpuQuantity, memory: storageQuantity },
-                { error: "must be an object with keys cpu and memory" },
+                { cpu: cpuQuantity, memory: storageQuantity, "ephemeral-storage": storageQuantity },
+                { error: "must be an object with keys cpu, memory and ephemeral-storage" },
             ),
             limits: z.strictObject(
-                { cpu: cpuQuantity.optional(), memory: storageQuantity },
-                { error: "must be an object with key memory and optional key cpu" },
+                { cpu: cpuQuantity.optional(), memory: storageQuantity, "ephemeral-storage": storageQuantity },
+                { error: "must be an object with keys memory, ephemeral-storage and optional key cpu" },
             ),
         },
-        { error: "must be an object with requests: {cpu, memory} and limits: {memory, optional cpu}" },
+        {
+            error: "must be an object with requests: {cpu, memory, ephemeral-storage} and limits: {memory, ephemeral-storage, optional cpu}",
+        },
     )
     .superRefine((resources, ctx) => {
-        for (const resource of ["cpu", "memory"] as const) {
+        for (const resource of RESOURCES) {
             const request = resources.requests[resource];
             const limit = resources.limits[resource];
             if (limit !== undefined && quantityValue(request) > quantityValue(limit)) {

@@ -8,6 +8,7 @@ import {
     cidr,
     containerResources,
     dnsLabel,
+    imageReference,
     labelKey,
     password,
     positiveId,
@@ -81,9 +82,12 @@ export const DEFAULTS = {
     nfsMountOptions: ["hard", "nfsvers=4.1"],
     podManagementPolicy: "OrderedReady",
     updateStrategy: { type: "RollingUpdate", partition: 0 },
+    // Ephemeral storage: what the pod writes outside its volumes, its log (the kubelet keeps at most 5 files of
+    // 10Mi by default), the runtime directory's sockets and passfile, and /tmp, where Barman Cloud buffers up
+    // to five upload parts of about 11 MB each. The limit leaves room for a burst; only a runaway reaches it.
     resources: {
-        requests: { cpu: "250m", memory: "512Mi" },
-        limits: { memory: "1Gi" },
+        requests: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "256Mi" },
+        limits: { memory: "1Gi", "ephemeral-storage": "1Gi" },
     },
     primaryWaitTimeoutSeconds: 300,
     maxStandbyLagSeconds: 60,
@@ -93,8 +97,8 @@ export const DEFAULTS = {
     volumePermissions: {
         enabled: false,
         resources: {
-            requests: { cpu: "10m", memory: "16Mi" },
-            limits: { memory: "64Mi" },
+            requests: { cpu: "10m", memory: "16Mi", "ephemeral-storage": "16Mi" },
+            limits: { memory: "64Mi", "ephemeral-storage": "64Mi" },
         },
     },
     antiAffinity: "preferred",
@@ -197,10 +201,7 @@ const settingsObject = z.strictObject({
         .min(1, { error: "must be at least 1 (one primary)" })
         .max(32, { error: "must be at most 32" })
         .default(DEFAULTS.replicas),
-    image: z
-        .string({ error: "must be a string" })
-        .regex(/^[^\s]+$/, { error: 'must be a container image reference such as "postgres:17"' })
-        .default(DEFAULTS.image),
+    image: imageReference.default(DEFAULTS.image),
     storage,
     podManagementPolicy: z
         .enum(["OrderedReady", "Parallel"], { error: 'must be "OrderedReady" or "Parallel"' })

@@ -1,6 +1,6 @@
 /**
- * Every version the end-to-end cluster is built from, in one place. A change here is a new cache key: the
- * next `npm run e2e` builds what changed and keeps the rest.
+ * Every version the end-to-end cluster and the checks' tools are built from, in one place. A change here is a
+ * new cache key: the next `npm run e2e` (or `npm run score`) builds what changed and keeps the rest.
  */
 export const VERSIONS = {
     kubernetes: "v1.34.4",
@@ -34,6 +34,8 @@ export const VERSIONS = {
     /** Bumped when the image recipe changes, so that a cached image is rebuilt. */
     imageRecipe: "4",
     pause: "3.10",
+    /** The peer rule suite `npm run score` checks every stack's manifests with (tools/score). */
+    kubeScore: "v1.20.0",
 } as const;
 
 /** Debian packages the node needs on the host. */

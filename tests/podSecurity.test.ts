@@ -49,6 +49,12 @@ const violationsOf = (template: PodTemplate, level: CheckedLevel) =>
 
 const allContainers = (spec: IPodSpec): IContainer[] => [...spec.containers, ...(spec.initContainers ?? [])];
 
+/** The node's disk outside the volumes is bounded too: logs and emptyDirs count against it. */
+function assertEphemeralStorage(container: IContainer): void {
+    assert.ok(container.resources?.requests?.["ephemeral-storage"], `${container.name}: no ephemeral-storage request`);
+    assert.ok(container.resources?.limits?.["ephemeral-storage"], `${container.name}: no ephemeral-storage limit`);
+}
+
 describe("Pod Security Standards", () => {
     for (const stack of stackNames()) {
         describe(`stack ${stack}`, () => {
@@ -62,7 +68,7 @@ describe("Pod Security Standards", () => {
                 assert.deepStrictEqual(violations, [], describeViolations(violations));
             });
 
-            it("runs the maintenance and backup Jobs' pods at the restricted profile too, with requests and a memory limit, and no token", () => {
+            it("runs the maintenance and backup Jobs' pods at the restricted profile too, with requests, memory and ephemeral-storage limits, and no token", () => {
                 const templates = jobPodTemplatesOf(run);
                 assert.ok(templates.length > 0, "the stack runs no Job");
                 for (const template of templates) {
@@ -72,6 +78,7 @@ describe("Pod Security Standards", () => {
                     for (const container of allContainers(template.spec)) {
                         assert.ok(container.resources?.requests?.cpu, `${container.name}: no CPU request`);
                         assert.ok(container.resources?.limits?.memory, `${container.name}: no memory limit`);
+                        assertEphemeralStorage(container);
                     }
                 }
             });
@@ -84,12 +91,13 @@ describe("Pod Security Standards", () => {
                 }
             });
 
-            it("gives every container, init containers included, CPU and memory requests and a memory limit", () => {
+            it("gives every container, init containers included, CPU, memory and ephemeral-storage requests, and memory and ephemeral-storage limits", () => {
                 for (const container of allContainers(podTemplateOf(run).spec)) {
                     const resources = container.resources ?? {};
                     assert.ok(resources.requests?.cpu, `${container.name}: no CPU request`);
                     assert.ok(resources.requests?.memory, `${container.name}: no memory request`);
                     assert.ok(resources.limits?.memory, `${container.name}: no memory limit`);
+                    assertEphemeralStorage(container);
                 }
             });
 
@@ -175,8 +183,8 @@ describe("Pod Security Standards", () => {
             assert.strictEqual(init.securityContext?.allowPrivilegeEscalation, false);
             assert.strictEqual(init.securityContext?.readOnlyRootFilesystem, true);
             assert.deepStrictEqual(init.resources, {
-                requests: { cpu: "10m", memory: "16Mi" },
-                limits: { memory: "64Mi" },
+                requests: { cpu: "10m", memory: "16Mi", "ephemeral-storage": "16Mi" },
+                limits: { memory: "64Mi", "ephemeral-storage": "64Mi" },
             });
         });
     });

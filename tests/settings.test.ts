@@ -53,6 +53,23 @@ describe("settings: defaults", () => {
         assert.throws(() => withResources({ cpu: "2", memory: "1Gi" }, { cpu: "1500m", memory: "1Gi" }), /limits\.cpu/);
     });
 
+    it("sizes ephemeral storage like memory: a quantity, and a request no more than its limit", () => {
+        const withEphemeral = (request: string, limit: string) =>
+            resolveSettings({
+                storage: { className: "standard" },
+                resources: { requests: { "ephemeral-storage": request }, limits: { "ephemeral-storage": limit } },
+            }).resources;
+        assert.deepStrictEqual(withEphemeral("512Mi", "2Gi"), {
+            requests: { ...DEFAULTS.resources.requests, "ephemeral-storage": "512Mi" },
+            limits: { ...DEFAULTS.resources.limits, "ephemeral-storage": "2Gi" },
+        });
+        assert.throws(
+            () => withEphemeral("2Gi", "1Gi"),
+            /requests\.ephemeral-storage.*limits\.ephemeral-storage \(1Gi\)/,
+        );
+        assert.throws(() => withEphemeral("lots", "1Gi"), /requests\.ephemeral-storage = "lots"/);
+    });
+
     it("checks replicas against schedulableNodes only with required anti-affinity", () => {
         const settings = resolveSettings({
             storage: { className: "standard" },
@@ -118,10 +135,10 @@ describe("settings: an object setting given in part takes the defaults of the fi
     it("resources: a limit alone keeps the default requests, and a request alone the default limits", () => {
         assert.deepStrictEqual(withStorage({ resources: { limits: { memory: "2Gi" } } }).resources, {
             requests: DEFAULTS.resources.requests,
-            limits: { memory: "2Gi" },
+            limits: { ...DEFAULTS.resources.limits, memory: "2Gi" },
         });
         assert.deepStrictEqual(withStorage({ resources: { requests: { cpu: "1" } } }).resources, {
-            requests: { cpu: "1", memory: DEFAULTS.resources.requests.memory },
+            requests: { ...DEFAULTS.resources.requests, cpu: "1" },
             limits: DEFAULTS.resources.limits,
         });
     });
@@ -135,7 +152,7 @@ describe("settings: an object setting given in part takes the defaults of the fi
         assert.deepStrictEqual(settings.volumePermissions, {
             enabled: DEFAULTS.volumePermissions.enabled,
             resources: {
-                requests: { cpu: "20m", memory: DEFAULTS.volumePermissions.resources.requests.memory },
+                requests: { ...DEFAULTS.volumePermissions.resources.requests, cpu: "20m" },
                 limits: DEFAULTS.volumePermissions.resources.limits,
             },
         });
@@ -261,6 +278,12 @@ describe("settings: each invalid value is rejected with its key, its value and w
             input: { replica: 3, storage: nfs(threePaths) },
             key: "pg-ha:replica",
             mentions: ["is not a known setting", "replicas"],
+        },
+        {
+            rule: "an image whose digest is cut short",
+            input: { image: "postgres:17@sha256:0123456789abcdef", storage: nfs(threePaths) },
+            key: "pg-ha:image",
+            mentions: ['"postgres:17@sha256:0123456789abcdef"', '"sha256:" and 64 lower-case hexadecimal digits'],
         },
         {
             rule: "a PostgreSQL parameter the cluster manages",
@@ -482,6 +505,14 @@ describe("settings: defaults that follow from other settings", () => {
         ]) {
             assert.strictEqual(withStorage({ image }).image, image);
         }
+    });
+
+    it("takes an image by digest, with its tag or without, and checks the major a tag beside the digest names", () => {
+        const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        for (const image of [`postgres:17@${digest}`, `registry.example:5000/postgres@${digest}`]) {
+            assert.strictEqual(withStorage({ image }).image, image);
+        }
+        assert.throws(() => withStorage({ image: `postgres:14@${digest}` }), /its tag says 14/);
     });
 
     it("allows logical decoding: wal_level logical", () => {

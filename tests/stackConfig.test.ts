@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, SETTING_KEYS, resolveSettings } from "../components/settings";
+import { ConfigError, DEFAULTS, SETTING_KEYS, resolveSettings } from "../components/settings";
 import {
     CONFIG_NAMESPACE,
     UNSET_WHEN_DECLARED_DEFAULT,
@@ -51,6 +51,13 @@ describe("stack config: Pulumi.yaml declares exactly what the validator accepts"
                 assert.deepStrictEqual((resolved as Record<string, unknown>)[key], applied[key], `default of ${key}`);
             }
         }
+    });
+
+    // The CLI hands a stack that leaves an object setting out the declared object as it is, so it must list
+    // every field the validator would otherwise fill in, or Pulumi.yaml would not show the defaults that apply.
+    it("declares the containers' resources in full, as the validator's defaults", () => {
+        assert.deepStrictEqual(declared().resources.default, DEFAULTS.resources);
+        assert.deepStrictEqual(declared().volumePermissions.default, DEFAULTS.volumePermissions);
     });
 
     it("gives every optional setting a default, since the Pulumi CLI demands a value for any declared key without one", () => {
@@ -300,6 +307,21 @@ describe("stack config: bad values stop the program before any resource is regis
             values: { "pg-ha:resources": { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "lots" } } },
             key: "pg-ha:resources.limits.memory",
             value: '"lots"',
+            allowed: "must be a positive whole Kubernetes quantity",
+        },
+        {
+            // Given as `pulumi config set --path` stores it: the request alone, the limit from the default.
+            rule: "an ephemeral-storage request above its default limit",
+            values: { "pg-ha:resources": { requests: { "ephemeral-storage": "2Gi" } } },
+            key: "pg-ha:resources.requests.ephemeral-storage",
+            value: '"2Gi"',
+            allowed: "must not be more than limits.ephemeral-storage (1Gi)",
+        },
+        {
+            rule: "an ephemeral-storage limit that is not a quantity",
+            values: { "pg-ha:resources": { limits: { "ephemeral-storage": "1 GB" } } },
+            key: "pg-ha:resources.limits.ephemeral-storage",
+            value: '"1 GB"',
             allowed: "must be a positive whole Kubernetes quantity",
         },
     ];

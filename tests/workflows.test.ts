@@ -117,6 +117,25 @@ describe("GitHub workflows", () => {
             assert.deepStrictEqual(matrixStacks(preview.jobs.manifests).sort(), stackNames());
         });
 
+        it("scores each stack's manifests with kube-score, once Go is set up", () => {
+            const steps = preview.jobs.manifests.steps;
+            const score = steps.findIndex((step) => step.run?.startsWith("npm run score"));
+            assert.ok(score >= 0, "no npm run score");
+            assert.strictEqual(steps[score].run, 'npm run score -- --stack "${{ matrix.stack }}"');
+            const go = steps.findIndex((step) => step.uses?.startsWith("actions/setup-go@"));
+            assert.ok(go >= 0 && go < score, "Go must be set up before kube-score is built");
+        });
+
+        it("checks with .ci/run, which scores every stack with kube-score before the tests, once Go is set up", () => {
+            const steps = preview.jobs.check.steps;
+            const ci = steps.findIndex((step) => step.run?.includes("bash .ci/run"));
+            const go = steps.findIndex((step) => step.uses?.startsWith("actions/setup-go@"));
+            assert.ok(go >= 0 && go < ci, "Go must be set up before .ci/run");
+            const script = fs.readFileSync(path.join(REPO_ROOT, ".ci", "run"), "utf8");
+            const score = script.indexOf("npm run score || exit 1");
+            assert.ok(score >= 0 && score < script.indexOf("npm test 2>&1"), ".ci/run scores before it tests");
+        });
+
         it("checks that the stack's cluster answers before it previews", () => {
             const steps = preview.jobs.preview.steps;
             const check = steps.findIndex((step) => step.run?.includes("tools/check-cluster-reachable.sh"));

@@ -95,7 +95,11 @@ function backupPodTemplate(
                     imagePullPolicy: "IfNotPresent",
                     command: ["/bin/sh", `${POD_PATHS.config}/${container.script}`],
                     env: Object.entries(env).map(([name, value]) => ({ name, value })),
-                    resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+                    // Its disk outside the volumes is its log and a passfile in /tmp; the copy goes to the volume.
+                    resources: {
+                        requests: { cpu: "100m", memory: "64Mi", "ephemeral-storage": "16Mi" },
+                        limits: { memory: "256Mi", "ephemeral-storage": "64Mi" },
+                    },
                     securityContext: restrictedContainerSecurity(),
                     volumeMounts: [
                         { name: "config", mountPath: POD_PATHS.config, readOnly: true },

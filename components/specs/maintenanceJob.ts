@@ -39,7 +39,11 @@ function scriptContainer(settings: ClusterSettings, script: string, args: string
             PG_HA_SUPERUSER_PASSWORD_FILE: `${POD_PATHS.secrets}/${SECRET_KEYS.superuserPassword}`,
             ...env,
         }).map(([key, value]) => ({ name: key, value })),
-        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        // Its disk outside the volumes is its log and its passfile in /tmp.
+        resources: {
+            requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": "16Mi" },
+            limits: { memory: "64Mi", "ephemeral-storage": "64Mi" },
+        },
         securityContext: restrictedContainerSecurity(),
         volumeMounts: [
             { name: "config", mountPath: POD_PATHS.config, readOnly: true },
