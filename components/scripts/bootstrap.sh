@@ -170,23 +170,60 @@ refuse_if_initialised_before() {
 
 # Any standby that still answers means the cluster's data lives on: pod 0 must get its volume back (or be
 # re-created by the operator on purpose), not start an empty primary the standbys cannot follow.
-# The headless Service publishes every pod that exists, ready or not: one lookup finds them all, where a
-# name per possible ordinal would cost a lookup each, each a resolver timeout while DNS does not answer.
-# RES_OPTIONS bounds that lookup (ndots:1: the full name is asked first, not after the search list).
+# The headless Service publishes every pod that exists, ready or not: one lookup lists them all, where a
+# name per possible ordinal would cost a resolver timeout each while the DNS does not answer. An answer
+# counts only if it lists this pod too: then it is current and whole, not the empty reply of a DNS that lost
+# a packet or has not caught up. The lookup is asked again every second; after PODS_LOOKUP_SECONDS without
+# such an answer the bootstrap refuses, since it cannot tell whether standbys run, and the pod restarts.
+PODS_LOOKUP_SECONDS=30
 refuse_if_standbys_run() {
-	headless="${PG_HA_PRIMARY_HOST#*.}.${PG_HA_RW_HOST#*.}"
-	seen=" "
-	RES_OPTIONS="ndots:1 timeout:1 attempts:1" getent ahosts "$headless" >"$PG_HA_RUNTIME_DIR/pods" || :
+	# Absolute (the trailing dot): no search list, whose other domains could answer for it.
+	headless="${PG_HA_PRIMARY_HOST#*.}.${PG_HA_RW_HOST#*.}."
+	pods="$PG_HA_RUNTIME_DIR/pods"
+	own=" $(getent ahosts "$POD_NAME" | while read -r address _; do printf '%s ' "$address"; done)"
+	deadline=$(($(date +%s) + PODS_LOOKUP_SECONDS))
+	until RES_OPTIONS="timeout:1 attempts:1" getent ahosts "$headless" >"$pods" && lists_one_of "$pods" "$own"; do
+		[ "$(date +%s)" -lt "$deadline" ] ||
+			die "the cluster DNS did not list this pod among the pods of $headless within ${PODS_LOOKUP_SECONDS}s: refusing to initialise a new, empty primary while it cannot tell whether standbys run; the pod restarts and asks again"
+		run_stoppable sleep 1
+	done
+	seen=$own
 	while read -r address _; do
 		case $seen in *" $address "*) continue ;; esac
 		seen="$seen$address "
-		# Pod 0's own address is among them: no server listens there yet.
-		if pg_isready -q -h "$address" -p "$PG_HA_PORT" -t 2 || [ $? -eq 1 ]; then
-			# Its name, for the message: the address's first name, up to the first dot.
-			standby=$(RES_OPTIONS="ndots:1 timeout:1 attempts:1" getent hosts "$address" | { read -r _ name _ && echo "${name%%.*}"; })
-			die "the data volume is empty but standby ${standby:-at} ($address) is running: refusing to initialise a new, empty primary in place of the cluster it follows (see 'Recovering pod 0' in the README)"
+		if answers "$address"; then
+			die "the data volume is empty but a standby at $address is running: refusing to initialise a new, empty primary in place of the cluster it follows (see 'Recovering pod 0' in the README)"
 		fi
-	done <"$PG_HA_RUNTIME_DIR/pods"
+	done <"$pods"
+}
+
+# Whether the getent output in file $1 lists an address of the list $2 (" a b ").
+lists_one_of() {
+	while read -r address _; do
+		case $2 in *" $address "*) return 0 ;; esac
+	done <"$1"
+	return 1
+}
+
+# Whether a server listens at address $1, or is starting there. A connection refused at once means nothing
+# listens; one that gets no answer at all may be a NetworkPolicy that does not admit this pod's address yet:
+# asked again, for about 10 s.
+answers() {
+	tries=5
+	while [ "$tries" -gt 0 ]; do
+		asked=$(date +%s)
+		status=0
+		pg_isready -q -h "$1" -p "$PG_HA_PORT" -t 2 || status=$?
+		# 0: accepting connections; 1: rejecting them while it starts or recovers.
+		if [ "$status" -le 1 ]; then
+			return 0
+		fi
+		if [ $(($(date +%s) - asked)) -lt 2 ]; then
+			return 1
+		fi
+		tries=$((tries - 1))
+	done
+	return 1
 }
 
 # A server on $PARTIAL that listens on no address and on a socket only this user can reach: clients and the
@@ -233,18 +270,15 @@ init_primary() {
 
 
 # Through the Service the clone will use, so that it answers only once pod 0 is ready. pg_isready sends no
-# password, so waiting does not fill the primary's log with failed logins. While it waits, $BOOTSTRAPPING
-# says so: the startup probe then stops waiting for this pod to be ready (probe.sh).
+# password, so waiting does not fill the primary's log with failed logins.
 wait_for_primary() {
 	deadline=$(($(date +%s) + PG_HA_PRIMARY_WAIT_SECONDS))
 	until pg_isready -q -h "$PG_HA_RW_HOST" -p "$PG_HA_PORT" -t 2; do
-		echo "waiting for the primary" >"$BOOTSTRAPPING"
 		if [ "$(date +%s)" -ge "$deadline" ]; then
 			die "primary $PG_HA_RW_HOST:$PG_HA_PORT did not answer within ${PG_HA_PRIMARY_WAIT_SECONDS}s; exiting so that Kubernetes restarts this pod"
 		fi
 		run_stoppable sleep 1
 	done
-	: >"$BOOTSTRAPPING"
 }
 
 clone_replica() {

@@ -3,9 +3,9 @@
 #
 # startup: waits, up to PG_HA_STARTUP_WAIT_SECONDS, for the pod to be ready (below), so that a normal start
 #   is over before the readiness probe first runs: each failed probe is a Warning event, and a pod that
-#   starts as it should raises none. Once the wait is up it passes like liveness: a long clone or crash
-#   recovery goes on, and from then on the readiness probe says why it is not ready. A standby that waits
-#   for pod 0 passes at once.
+#   starts as it should raises none (a standby started with pod 0, as with Parallel, included). Once the
+#   wait is up it passes like liveness: a long clone, crash recovery or a long wait for pod 0 goes on, and
+#   from then on the readiness probe says why the pod is not ready.
 # liveness: the bootstrap is still at work (waiting for the primary, initialising, cloning), or the server
 #   process answers (accepting connections, or still starting/recovering). It does not look at the primary,
 #   so a standby is not restarted only because the primary is down, nor a long clone cut short.
@@ -89,15 +89,13 @@ ordinal=${ordinal##*-}
 
 case ${1:-} in
 startup)
-	# Pod 0 is away: this pod will not be ready soon, and its readiness probe says why.
-	[ "$(cat "$PG_HA_RUNTIME_DIR/bootstrapping" 2>/dev/null)" = "waiting for the primary" ] && exit 0
 	deadline=$(($(date +%s) + PG_HA_STARTUP_WAIT_SECONDS))
 	until ready_quietly; do
 		if [ "$(date +%s)" -ge "$deadline" ]; then
 			[ -e "$PG_HA_RUNTIME_DIR/bootstrapping" ] || server_answers
 			exit
 		fi
-		sleep 0.2
+		sleep 0.5
 	done
 	;;
 liveness)

@@ -213,9 +213,9 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
                 spec: {
                     enableServiceLinks: false,
                     // A standby looks up the -rw Service at each attempt to reach pod 0. ndots 2: its full name
-                    // is asked at once, not after three misses in the search list; timeout 1 (doubling per
-                    // attempt): a lost answer costs a second, not glibc's five, and a lookup seven at most
-                    // instead of fifteen (one such lookup held a standby back for 25 s on the real cluster).
+                    // is asked at once, not after three misses in the search list; timeout 1: a lost answer
+                    // costs a second, not glibc's five, and a lookup three at most instead of ten (one such
+                    // lookup held a standby back for 25 s on the real cluster).
                     dnsConfig: {
                         options: [
                             { name: "ndots", value: "2" },

@@ -60,6 +60,29 @@ describe("replication against real PostgreSQL: a normal start raises no failed p
         passes(await firstReadiness(cluster, 0, () => cluster.restart(0)), "pod 0 restarted");
     });
 
+    it("a standby started before pod 0 (Parallel) is ready at the first readiness probe after its startup", async () => {
+        const { cluster } = pods;
+        await cluster.kill(1);
+        await cluster.kill(0);
+        const started = firstReadiness(cluster, 1, () => cluster.start(1));
+        await sleep(3000);
+        await cluster.start(0);
+        passes(await started, "a standby started before pod 0");
+    });
+
+    it("a standby waiting for pod 0 longer than the wait passes its startup probe at the end of it, and its readiness probe says why it is not ready", async () => {
+        const { cluster } = pods;
+        // A new standby: it waits for pod 0 before it clones.
+        await cluster.kill(1);
+        cluster.wipe(1);
+        await cluster.kill(0);
+        const result = await firstReadiness(cluster, 1, () => cluster.start(1));
+        assert.notEqual(result.code, 0);
+        assert.match(result.stdout, /^not ready: PostgreSQL does not accept connections yet/);
+        await cluster.start(0);
+        await waitForStreaming(cluster, 1);
+    });
+
     it("a standby whose primary is away still passes its startup probe once the wait is up, and its readiness probe says why it is not ready", async () => {
         const { cluster } = pods;
         await cluster.kill(0);

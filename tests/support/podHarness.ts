@@ -1017,7 +1017,9 @@ export class PodCluster {
     private writeHosts(): void {
         const { names } = this;
         const ns = this.settings.namespace;
-        const forms = (name: string) => [name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
+        const fqdn = (name: string) => `${name}.${ns}.svc.cluster.local`;
+        // The absolute name too (a trailing dot), which the files backend matches only as written.
+        const forms = (name: string) => [name, `${name}.${ns}`, `${name}.${ns}.svc`, fqdn(name), `${fqdn(name)}.`];
         const existing = this.dnsDown ? [] : [...this.existing].sort((a, b) => a - b);
         const dns = [
             ...existing.map(

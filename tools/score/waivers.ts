@@ -47,7 +47,7 @@ export const WAIVERS: readonly Waiver[] = [
         check: "pod-networkpolicy",
         objects: [STATEFUL_SET],
         findings: ["The pod does not have a matching egress NetworkPolicy"],
-        reason: "Egress is left open because the standbys stream from pod 0 through the -rw Service, every pod needs the cluster DNS, and backups go to an object store at whatever address the user gives, which no fixed egress rule can name.",
+        reason: "Egress is left open because backups go to an object store at whatever address the user gives, which no fixed egress rule can name, and a rule that misses a destination (pod 0 through the -rw Service, the cluster DNS, the store) breaks replication or backups only at run time; a cluster that needs egress control adds its own policy.",
     },
     {
         check: "pod-networkpolicy",
