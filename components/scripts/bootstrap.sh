@@ -57,12 +57,13 @@ SLOT=$(printf '%s' "$POD_NAME" | tr -c 'a-z0-9_' '_')
 # comes back on a new address, its own name does not resolve for a while and then resolves to the old
 # address (the cluster DNS caches both, up to its TTL: 30 s in kubeadm's default CoreDNS), while the
 # Service's name keeps its one ClusterIP, which kube-proxy points at pod 0 as soon as pod 0 is ready. libpq
-# gives up on a primary that does not answer: a connect fails after connect_timeout instead of the kernel's
+# gives up on a primary that does not answer: a connect fails after connect_timeout (tcp_user_timeout for
+# the WAL receiver, which connects without blocking and so without connect_timeout) instead of the kernel's
 # minutes of SYN retries, and a connection whose peer vanished without a reset ends once its keepalives or
 # unacknowledged data (tcp_user_timeout, ms) go unanswered. The WAL receiver then retries.
 # With TLS on, pod 0 must present a certificate for that name, signed by the cluster's CA (verify-full): the
 # replication password goes to no one else.
-STANDBY_CONNINFO="host=$PG_HA_RW_HOST port=$PG_HA_PORT user=$PG_HA_REPLICATION_USER passfile=$REPLICATION_PASSFILE application_name=$POD_NAME connect_timeout=5 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3 tcp_user_timeout=10000$(tls_conninfo verify-full)"
+STANDBY_CONNINFO="host=$PG_HA_RW_HOST port=$PG_HA_PORT user=$PG_HA_REPLICATION_USER passfile=$REPLICATION_PASSFILE application_name=$POD_NAME connect_timeout=5 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3 tcp_user_timeout=5000$(tls_conninfo verify-full)"
 # While it exists, the startup and liveness probes pass: waiting for the primary or cloning a large
 # database takes long, and killing the container would only start the clone over.
 BOOTSTRAPPING="$PG_HA_RUNTIME_DIR/bootstrapping"
@@ -321,16 +322,25 @@ clone_replica() {
 # sslmode=prefer meanwhile (as it did before), and its readiness probe switches it to verify-full once pod 0
 # presents a certificate it can verify (keep-in-step.sh). A standby that streamed with verify-full once never
 # goes back, and no standby falls back from a pod 0 that offers TLS with a certificate it cannot verify.
+# The -rw Service's address, as " hostaddr=<it>", looked up once here: it does not change while the Service
+# exists, and with it the WAL receiver reaches pod 0 without asking the cluster DNS, which may not answer for
+# tens of seconds while pod 0 restarts (43 s measured on the e2e cluster). host= still names the Service, for
+# TLS. A standby whose Service was re-created on another address follows it through its readiness probe
+# (follow_rw_address in probe.sh). Nothing when the name does not resolve: then the receiver looks it up.
+rw_hostaddr() {
+	RES_OPTIONS="timeout:1 attempts:2" getent hosts "$PG_HA_RW_HOST" | { read -r address _ && printf ' hostaddr=%s' "$address"; } || :
+}
+
 set_primary_conninfo() {
 	auto="$PGDATA/postgresql.auto.conf"
 	[ -f "$auto" ] || die "$auto is missing: this standby's data directory is incomplete"
-	conninfo=$STANDBY_CONNINFO
+	conninfo="$STANDBY_CONNINFO$(rw_hostaddr)"
 	rm -f "$TLS_PENDING"
 	if [ -n "${PG_HA_TLS_CA_FILE:-}" ] &&
 		[ "$(effective_sslmode "$(grep '^primary_conninfo' "$auto" || :)")" != verify-full ] &&
 		! primary_offers_tls; then
 		log "pod 0 offers no TLS yet (TLS was just turned on): streaming with sslmode=prefer until it presents a certificate signed by the cluster's CA"
-		conninfo="$STANDBY_CONNINFO sslmode=prefer"
+		conninfo="$conninfo sslmode=prefer"
 		: >"$TLS_PENDING"
 	fi
 	(

@@ -84,6 +84,23 @@ make_missing_slot() {
 	fi
 }
 
+# A standby connects to the address the -rw Service had at its start (hostaddr, see rw_hostaddr in
+# bootstrap.sh). If the Service was re-created on another one, the standby follows it: the WAL receiver starts
+# again on the new primary_conninfo. Prints what it did.
+follow_rw_address() {
+	conninfo=$(query "SHOW primary_conninfo")
+	case $conninfo in *" hostaddr="*) ;; *) return 0 ;; esac
+	rest=${conninfo#* hostaddr=}
+	old=${rest%% *}
+	new=$(RES_OPTIONS="timeout:1 attempts:1" getent hosts "$PG_HA_RW_HOST" | { read -r address _ && echo "$address"; }) || return 0
+	[ -n "$new" ] && [ "$new" != "$old" ] || return 0
+	psql -X -q -U postgres -d postgres -v conninfo="${conninfo%% hostaddr=*} hostaddr=$new${rest#"$old"}" <<-'SQL' >/dev/null 2>&1 || return 0
+		ALTER SYSTEM SET primary_conninfo = :'conninfo';
+		SELECT pg_reload_conf();
+	SQL
+	printf '; follows the -rw Service to its new address %s' "$new"
+}
+
 ordinal=$(uname -n)
 ordinal=${ordinal##*-}
 
@@ -125,7 +142,7 @@ readiness)
 		since=
 		[ -e "$STREAMED" ] && since=$(($(date +%s) - $(stat -c %Y "$STREAMED")))
 		if pg_isready -q -h "${PG_HA_RW_HOST:?}" -p "${PG_HA_PORT:-5432}" -t 2; then
-			reason="$reason, while pod 0 accepts connections$(make_missing_slot)"
+			reason="$reason, while pod 0 accepts connections$(follow_rw_address)$(make_missing_slot)"
 		elif [ -n "$since" ] && [ "$since" -le "$PG_HA_STANDBY_MAX_LAG_SECONDS" ]; then
 			echo "ready: pod 0 is away, and this standby streamed ${since} s ago (at most ${PG_HA_STANDBY_MAX_LAG_SECONDS} s)"
 			exit 0

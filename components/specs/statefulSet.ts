@@ -212,10 +212,10 @@ export function statefulSet(settings: ClusterSettings, configMapName: string) {
                 metadata: { labels: commonLabels(settings) },
                 spec: {
                     enableServiceLinks: false,
-                    // A standby looks up the -rw Service at each attempt to reach pod 0. ndots 2: its full name
-                    // is asked at once, not after three misses in the search list; timeout 1: a lost answer
-                    // costs a second, not glibc's five, and a lookup three at most instead of ten (one such
-                    // lookup held a standby back for 25 s on the real cluster).
+                    // The probes and the bootstrap look up the -rw Service by its full name. ndots 2: it is asked
+                    // at once, not after three misses in the search list; timeout 1: a lost answer costs a
+                    // second, not glibc's five, and a lookup three at most instead of ten, within a probe's
+                    // five seconds.
                     dnsConfig: {
                         options: [
                             { name: "ndots", value: "2" },

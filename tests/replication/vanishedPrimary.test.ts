@@ -89,10 +89,39 @@ describe("replication against real PostgreSQL: a primary that vanishes without a
         await cluster.restart(1);
         await waitForStreaming(cluster, 1);
         const conninfo = await cluster.psql(1, "SHOW primary_conninfo");
-        for (const option of ["connect_timeout=5", "keepalives=1", "tcp_user_timeout=10000", "application_name="]) {
+        for (const option of [
+            "connect_timeout=5",
+            "keepalives=1",
+            "tcp_user_timeout=5000",
+            "application_name=",
+            // The -rw Service's address, looked up at the start: no DNS lookup at each reconnect.
+            `hostaddr=${cluster.rwAddress}`,
+        ]) {
             assert.ok(conninfo.includes(option), `${option} in ${conninfo}`);
         }
         assert.match(fs.readFileSync(autoConf, "utf8"), /^primary_slot_name = /m);
         assert.equal((fs.readFileSync(autoConf, "utf8").match(/^primary_conninfo/gm) ?? []).length, 1);
+    });
+
+    it("follows the -rw Service re-created on another address: its readiness probe points the standby at it", async () => {
+        const { cluster } = pods;
+        cluster.recreateRwService();
+        // A connection made before keeps going (kube-proxy's conntrack entry): pod 0's restart ends it.
+        await cluster.restart(0);
+        const probe = setInterval(() => void cluster.probe(1, "readiness").catch(() => undefined), 1000);
+        try {
+            await waitUntil(
+                "pod 0 to list the standby as streaming again",
+                async () =>
+                    (await cluster.psql(
+                        0,
+                        "SELECT state FROM pg_stat_replication WHERE application_name = 'postgresql-1'",
+                    )) === "streaming" &&
+                    (await cluster.psql(1, "SHOW primary_conninfo")).includes(`hostaddr=${cluster.rwAddress}`),
+                30000,
+            );
+        } finally {
+            clearInterval(probe);
+        }
     });
 });

@@ -62,6 +62,8 @@ const SILENT_ADDRESS = `${SUBNET}.253`;
 const SILENT_MAC = "02:00:00:00:00:fd";
 /** Where pods moved to a new address (`moveToNewAddress`) are numbered from. */
 const MOVED_ADDRESS_BASE = 100;
+/** Where the -rw Service's address is numbered from (`recreateRwService` takes the next). */
+const RW_SERVICE_ADDRESS_BASE = 200;
 const POSTGRES_BASE = "/usr/lib/postgresql";
 /** The host tools the harness itself runs (outside the pods). */
 const HOST_TOOLS = ["ip", "unshare", "nsenter", "setpriv", "pivot_root", "mount", "umount", "hostname"];
@@ -259,6 +261,13 @@ export class PodCluster {
     private dnsDown = false;
     /** Pods moved off their first address, and where to. */
     private readonly movedAddresses = new Map<number, string>();
+    private moves = 0;
+    /**
+     * The -rw Service's address, a ClusterIP: no interface has it; in each pod's network namespace a DNAT rule
+     * sends new connections to pod 0's address, as kube-proxy's rules do, while a connection keeps the pod 0 it
+     * was made to (its conntrack entry). It stays when pod 0 moves.
+     */
+    private rwServiceAddress = `${SUBNET}.${RW_SERVICE_ADDRESS_BASE}`;
 
     private constructor(
         private currentSettings: ClusterSettings,
@@ -339,20 +348,22 @@ export class PodCluster {
 
     /**
      * Gives a stopped pod a new network namespace and address, as a pod re-created by Kubernetes gets, and
-     * the cluster DNS its names. The old address goes silent for every other pod: what they send there is lost without a reset
-     * (on a real node, a stale conntrack or neighbour entry; "No route to host" only after minutes).
+     * the cluster DNS its names; the -rw Service leads to the new address. The old address goes silent for
+     * every other pod: what they send there is lost without a reset (on a real node, a stale conntrack or
+     * neighbour entry; "No route to host" only after minutes).
      */
     moveToNewAddress(ordinal: number): void {
         if (this.isRunning(ordinal)) {
             throw new Error(`stop ${this.podName(ordinal)} before moving it`);
         }
         const old = this.address(ordinal);
-        const moved = `${SUBNET}.${MOVED_ADDRESS_BASE + this.movedAddresses.size * 32 + ordinal}`;
+        const moved = `${SUBNET}.${MOVED_ADDRESS_BASE + this.moves++ * 32 + ordinal}`;
         // A new sandbox, as a re-created pod gets: the old one's sockets go with it, unannounced.
         run("ip", ["-n", this.bridgeNetns, "link", "del", `pod${ordinal}`]);
         removeNetns(this.podNetns(ordinal));
         this.addPodNetwork(this.podNetns(ordinal), `pod${ordinal}`, moved);
         this.movedAddresses.set(ordinal, moved);
+        this.pointRwService();
         for (let other = 0; other < this.replicas; other++) {
             if (other !== ordinal) {
                 silence(this.podNetns(other), old);
@@ -458,6 +469,46 @@ export class PodCluster {
         const [container] = template.spec.containers;
         const env = Object.fromEntries(container.env.map(({ name, value }) => [name, value]));
         return this.exec(inPod, container.command, { env, timeoutMs: options.timeoutMs ?? 120000, ownEnv: true });
+    }
+
+    /** The -rw Service's address, which the standbys connect to. */
+    get rwAddress(): string {
+        return this.rwServiceAddress;
+    }
+
+    /**
+     * The -rw Service deleted and created again: it gets another address, and the cluster DNS says so. The old
+     * one goes silent for every pod.
+     */
+    recreateRwService(): void {
+        const old = this.rwServiceAddress;
+        this.rwServiceAddress = `${SUBNET}.${Number(old.split(".")[3]) + 1}`;
+        this.pointRwService();
+        for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
+            silence(this.podNetns(ordinal), old);
+        }
+        this.writeHosts();
+    }
+
+    /** kube-proxy's rules, in every pod's network namespace: the Service's address leads to pod 0's. */
+    private pointRwService(): void {
+        for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
+            const iptables = (...args: string[]) =>
+                run("ip", ["netns", "exec", this.podNetns(ordinal), "iptables", "-t", "nat", ...args]);
+            iptables("-F", "OUTPUT");
+            iptables(
+                "-A",
+                "OUTPUT",
+                "-d",
+                `${this.rwServiceAddress}/32`,
+                "-p",
+                "tcp",
+                "-j",
+                "DNAT",
+                "--to-destination",
+                this.address(0),
+            );
+        }
     }
 
     /**
@@ -885,6 +936,7 @@ export class PodCluster {
             this.addPodNetwork(this.podNetns(ordinal), `pod${ordinal}`, this.address(ordinal));
             this.prepareDirs(ordinal);
         }
+        this.pointRwService();
         this.writeHosts();
     }
 
@@ -1026,7 +1078,7 @@ export class PodCluster {
                 (i) => `${this.address(i)}\t${forms(`${names.pod(i)}.${names.headlessService}`).join(" ")}`,
             ),
             ...existing.map((i) => `${this.address(i)}\t${forms(names.headlessService).join(" ")}`),
-            ...(existing.includes(0) ? [`${this.address(0)}\t${forms(names.rwService).join(" ")}`] : []),
+            ...(existing.includes(0) ? [`${this.rwServiceAddress}\t${forms(names.rwService).join(" ")}`] : []),
             ...existing.map((i) => `${this.address(i)}\t${forms(names.rService).join(" ")}`),
         ];
         for (let ordinal = 0; ordinal < this.replicas; ordinal++) {
